@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `sentiment bench …`: throughput benchmarks. Each benchmark is a subcommand in its own file.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
+        subcommands: []
+    )
+}

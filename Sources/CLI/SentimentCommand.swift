@@ -1,0 +1,14 @@
+import ArgumentParser
+import SentimentKit
+
+@main
+struct SentimentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sentiment",
+        abstract: "Context-aware sentiment analysis with BERT, on CPU.",
+        subcommands: [
+            // Each subcommand lives in its own file in Sources/CLI/Commands.
+            BenchCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,8 @@
+// The umbrella module: `import SentimentKit` brings in every layer.
+@_exported import SentimentTensor
+@_exported import SentimentData
+@_exported import SentimentTokenizers
+@_exported import SentimentModels
+@_exported import SentimentTraining
+@_exported import SentimentBaselines
+@_exported import SentimentEvaluation
