@@ -23,6 +23,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Vocabulary shared by every layer: label scores, the TextClassifier protocol.
+        .target(name: "SentimentCore", path: "Sources/Core"),
         // Tensor type, BLAS-backed GEMM, elementwise kernels, safetensors.
         .target(
             name: "SentimentTensor",
@@ -32,7 +34,7 @@ let package = Package(
         // Artifact catalog (models and data sets from PyPI packages), cache, fetching, data sets and splits.
         .target(
             name: "SentimentData",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["SentimentCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Sources/Data"
         ),
         // WordPiece (BERT) and byte-level BPE (RoBERTa) tokenizers, identical to Hugging Face.
@@ -46,15 +48,21 @@ let package = Package(
             path: "Sources/Training"
         ),
         // Bag-of-words / TF-IDF vectorisers, linear SVM, logistic regression.
-        .target(name: "SentimentBaselines", dependencies: ["SentimentData"], path: "Sources/Baselines"),
+        .target(name: "SentimentBaselines", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Baselines"),
+        // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts.
+        .target(
+            name: "SentimentPipelines",
+            dependencies: ["SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines"],
+            path: "Sources/Pipelines"
+        ),
         // Metrics, reports, charts.
-        .target(name: "SentimentEvaluation", path: "Sources/Evaluation"),
+        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore"], path: "Sources/Evaluation"),
         // The public face: re-exports every layer.
         .target(
             name: "SentimentKit",
             dependencies: [
-                "SentimentTensor", "SentimentData", "SentimentTokenizers", "SentimentModels",
-                "SentimentTraining", "SentimentBaselines", "SentimentEvaluation",
+                "SentimentCore", "SentimentTensor", "SentimentData", "SentimentTokenizers", "SentimentModels",
+                "SentimentTraining", "SentimentBaselines", "SentimentEvaluation", "SentimentPipelines",
             ],
             path: "Sources/SentimentKit"
         ),
@@ -72,6 +80,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
+        .testTarget(name: "PipelineTests", dependencies: ["SentimentPipelines"], path: "Tests/PipelineTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 // The umbrella module: `import SentimentKit` brings in every layer.
+@_exported import SentimentCore
 @_exported import SentimentTensor
 @_exported import SentimentData
 @_exported import SentimentTokenizers
@@ -6,3 +7,4 @@
 @_exported import SentimentTraining
 @_exported import SentimentBaselines
 @_exported import SentimentEvaluation
+@_exported import SentimentPipelines
