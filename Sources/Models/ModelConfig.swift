@@ -58,6 +58,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var id2label: [Int: String]
     public var label2id: [String: Int]
     public var problemType: ProblemType?
+    /// Whether masked-LM decoders share the word embedding matrix (HF default true).
+    public var tieWordEmbeddings: Bool
 
     /// Number of classification outputs.
     public var numLabels: Int { id2label.count }
@@ -87,6 +89,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         id2label = [0: "LABEL_0", 1: "LABEL_1"]
         label2id = ["LABEL_0": 0, "LABEL_1": 1]
         problemType = nil
+        tieWordEmbeddings = true
     }
 
     /// Reads `config.json` (or the file at `url` itself when it is not a folder).
@@ -178,6 +181,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             try value(Double.self, "attention_probs_dropout_prob", "attention_dropout") ?? Double(attentionProbsDropoutProb))
         if let d = try value(Double.self, "classifier_dropout", "seq_classif_dropout") { classifierDropout = Float(d) }
         initializerRange = Float(try value(Double.self, "initializer_range") ?? Double(initializerRange))
+        tieWordEmbeddings = try value(Bool.self, "tie_word_embeddings") ?? true
         if let kind = try value(String.self, "position_embedding_type"), kind != "absolute" {
             throw ModelError.invalidConfig("position_embedding_type \"\(kind)\" is not supported (only \"absolute\")")
         }
@@ -213,6 +217,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try c.encode(maxPositionEmbeddings, forKey: Key("max_position_embeddings"))
         try c.encode(padTokenId, forKey: Key("pad_token_id"))
         try c.encode(Double(initializerRange), forKey: Key("initializer_range"))
+        try c.encode(tieWordEmbeddings, forKey: Key("tie_word_embeddings"))
         if modelType == .distilbert {
             try c.encode(hiddenSize, forKey: Key("dim"))
             try c.encode(numHiddenLayers, forKey: Key("n_layers"))
