@@ -98,9 +98,10 @@ public struct TabularFile: Sendable {
         var columnIndex: [String: Int] = [:]
         var objects: [[String: String]] = []
         var lines: [Int] = []
+        // Encoding first, so a bad byte is reported as such and not as bad JSON.
+        if let line = TextDecoding.firstInvalidUTF8Line(bytes) { throw DataError.invalidUTF8(file: file, line: line) }
         for (offset, lineBytes) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let lineNumber = offset + 1
-            guard String(validating: lineBytes, as: UTF8.self) != nil else { throw DataError.invalidUTF8(file: file, line: lineNumber) }
             if lineBytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             let object: Any
             do {
