@@ -125,6 +125,11 @@ public final class PreTrainedTokenizer: Tokenizer {
         scalars.withUnsafeBufferPointer { scalars in
             for piece in addedTokens.split(scalars) {
                 if let id = piece.id {
+                    if piece.range.count != tokensById[Int(id)]?.unicodeScalars.count {
+                        var matched = String.UnicodeScalarView()
+                        for k in piece.range { matched.append(Unicode.Scalar(scalars[k])!) }
+                        raw.tokenOverrides[raw.count] = String(matched)
+                    }
                     raw.append(id: id, start: Int32(piece.range.lowerBound), end: Int32(piece.range.upperBound))
                     continue
                 }
@@ -143,7 +148,7 @@ public final class PreTrainedTokenizer: Tokenizer {
         tokens.reserveCapacity(count)
         for k in 0..<count {
             offsets.append(Int(raw.starts[k])..<Int(raw.ends[k]))
-            tokens.append(tokensById[Int(raw.ids[k])] ?? "")
+            tokens.append(raw.tokenOverrides.isEmpty ? tokensById[Int(raw.ids[k])] ?? "" : raw.tokenOverrides[k] ?? tokensById[Int(raw.ids[k])] ?? "")
         }
         return Encoding(
             ids: raw.ids, typeIds: Array(repeating: Int32(sequence), count: count),
