@@ -50,6 +50,7 @@ public struct ArtifactFetcher: Sendable {
         }
         let fm = FileManager.default
         try createDirectory(cache.artifactsDirectory)
+        removeStaleStaging(artifact)
         let staging = cache.root.appendingPathComponent(".staging-\(artifact.name)-\(UUID().uuidString)", isDirectory: true)
         try createDirectory(staging)
         defer { try? fm.removeItem(at: staging) }
@@ -183,6 +184,19 @@ public struct ArtifactFetcher: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Staging folders of fetches that were killed (older than an hour: a live fetch takes seconds to minutes).
+    private func removeStaleStaging(_ artifact: Artifact) {
+        let fm = FileManager.default
+        let prefix = ".staging-\(artifact.name)-"
+        let cutoff = Date().addingTimeInterval(-3_600)
+        for name in (try? fm.contentsOfDirectory(atPath: cache.root.path)) ?? [] where name.hasPrefix(prefix) {
+            let url = cache.root.appendingPathComponent(name)
+            if let modified = try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(at: url)
+            }
+        }
+    }
 
     func check(_ url: URL, sha256 expected: String, size: Int?) throws {
         if let size {
