@@ -104,7 +104,7 @@ public struct ArtifactFetcher: Sendable {
             }
             let raw = file.isCompressed && url.lastPathComponent == file.memberFileName
             try check(url, sha256: raw ? file.sha256 : file.storedSHA256, size: raw ? file.size : file.storedSize)
-            report(artifact, .verify, "ok \(file.stored)")
+            report(artifact, .verify, "ok \(url.lastPathComponent)")
         }
     }
 
