@@ -11,6 +11,7 @@ struct SentimentCommand: AsyncParsableCommand {
             BenchCommand.self,
             FetchCommand.self,
             ModelsCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

@@ -11,7 +11,8 @@ final class ParityTests: XCTestCase {
 
     func loadCorpora() throws -> [String: [String]] {
         if let corpora = Self.corpora { return corpora }
-        let corpora = ["rotten-tomatoes": try Fixtures.rottenTomatoes(), "crowdflower-tweets": try Fixtures.crowdflower()]
+        let corpora = ["rotten-tomatoes": try Fixtures.corpus("rotten-tomatoes"),
+                       "crowdflower-tweets": try Fixtures.corpus("crowdflower-tweets")]
         Self.corpora = corpora
         return corpora
     }
