@@ -118,6 +118,19 @@ final class ToyVocabularyTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode(encoding.ids, skipSpecialTokens: true), "hello worldhé")
     }
 
+    /// Words of more than 48 bytes take the heap path (HF's algorithm); both paths must merge alike.
+    func testLongWordsMergeLikeShortOnes() throws {
+        let tokenizer = try toyBPE()
+        let options = EncodingOptions(addSpecialTokens: false)
+        let short = try tokenizer.encode("hellohello", pair: nil, options: options)
+        XCTAssertEqual(short.tokens, ["hello", "hello"])
+        let long = try tokenizer.encode(String(repeating: "hello", count: 2_000), pair: nil, options: options)
+        XCTAssertEqual(long.tokens, Array(repeating: "hello", count: 2_000))
+        XCTAssertEqual(long.offsets.last, 9_995..<10_000)
+        let ells = try tokenizer.encode(String(repeating: "l", count: 101), pair: nil, options: options)
+        XCTAssertEqual(ells.tokens, Array(repeating: "ll", count: 50) + ["l"])  // leftmost pairs first
+    }
+
     func testGPT2RegexSplit() {
         let text = Array("Hello world's  end 42!!\n\n x".unicodeScalars.map(\.value))
         var pieces: [String] = []
