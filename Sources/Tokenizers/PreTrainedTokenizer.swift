@@ -67,26 +67,14 @@ public final class PreTrainedTokenizer: Tokenizer {
     }
 
     public func encodeBatch(_ texts: [String], options: EncodingOptions) throws -> [Encoding] {
-        var scratch = Scratch()
-        var encodings = try texts.map { try encode($0, pair: nil, options: options, scratch: &scratch) }
-        if options.padding == .longest, let longest = encodings.map(\.count).max() {
-            for index in encodings.indices {
-                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
-            }
-        }
-        return encodings
+        try encodeBatch(pairs: texts.map { ($0, nil) }, options: options)
     }
 
-    /// Encodes `pairs` (text, optional second text) as one batch: padding `.longest` pads to the longest of all.
+    /// One scratch (BPE word cache) for the whole batch; `.longest` pads to the longest encoding of the batch.
     public func encodeBatch(pairs: [(String, String?)], options: EncodingOptions) throws -> [Encoding] {
         var scratch = Scratch()
-        var encodings = try pairs.map { try encode($0.0, pair: $0.1, options: options, scratch: &scratch) }
-        if options.padding == .longest, let longest = encodings.map(\.count).max() {
-            for index in encodings.indices {
-                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
-            }
-        }
-        return encodings
+        let encodings = try pairs.map { try encode($0.0, pair: $0.1, options: options, scratch: &scratch) }
+        return padToLongest(encodings, options: options)
     }
 
     func encode(_ text: String, pair: String?, options: EncodingOptions, scratch: inout Scratch) throws -> Encoding {
