@@ -35,7 +35,7 @@ struct FetchCommand: ParsableCommand {
 
     func run() throws {
         let targets = all ? ArtifactCatalog.all.map(\.name) : names
-        let fetcher = ArtifactFetcher(progress: FetchProgressPrinter.print)
+        let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
         do {
             for name in targets {
                 if verify { try fetcher.verify(name) } else { try fetcher.fetch(name, force: force) }
