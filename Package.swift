@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
         .testTarget(name: "PipelineTests", dependencies: ["SentimentPipelines"], path: "Tests/PipelineTests"),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
-        .testTarget(name: "ServerTests", dependencies: ["SentimentServer"], path: "Tests/ServerTests"),
+        .testTarget(name: "ServerTests", dependencies: ["SentimentServer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Tests/ServerTests"),
     ],
     swiftLanguageModes: [.v6]
 )
