@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// swift-log handler writing one JSON object per line (for log collectors in containers):
-/// `{"ts":"…","level":"info","logger":"sentiment.server","msg":"request","request_id":"…",…}`.
+/// `{"ts":"…","level":"info","logger":"sentiment.server","msg":"request","hb.request.id":"…",…}`.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -28,7 +28,7 @@ public struct JSONLogHandler: LogHandler {
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged { fields[key] = Self.plain(value) }
-        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         line.append(0x0A)
         output.withLock { $0.write(line) }
     }

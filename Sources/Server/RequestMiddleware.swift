@@ -21,7 +21,8 @@ struct RequestMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         let requestID = request.headers[Self.requestIDField].flatMap(Self.acceptableID) ?? Self.newID()
         var context = context
-        context.logger[metadataKey: "request_id"] = .string(requestID)
+        // Hummingbird's per-request log key, now holding the id the client sees (and may have chosen).
+        context.logger[metadataKey: "hb.request.id"] = .string(requestID)
 
         var response: Response
         do {

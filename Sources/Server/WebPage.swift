@@ -390,8 +390,11 @@ function renderHistogram() {
       if (h > 0) { y -= h; out += '<rect x="' + x + '" y="' + y + '" width="' + w + '" height="' + h + '" fill="' + labelColor(l) + '"><title>' + l + ": " + (c[l] || 0) + "</title></rect>"; }
     }
     if (totals[b]) out += '<text x="' + (x + w / 2) + '" y="' + (y - 3) + '" font-size="10" text-anchor="middle" fill="#667085">' + totals[b] + "</text>";
-    out += '<text x="' + (x + w / 2) + '" y="' + (H + 14) + '" font-size="10" text-anchor="middle" fill="#667085">' + (b / bins).toFixed(1) + "</text>";
   });
+  for (let b = 0; b <= bins; b += 2) {   // ticks on bin edges: bin b holds confidences in [b/10, (b+1)/10)
+    const anchor = b === 0 ? "start" : b === bins ? "end" : "middle";
+    out += '<text x="' + (b * W / bins) + '" y="' + (H + 14) + '" font-size="10" text-anchor="' + anchor + '" fill="#667085">' + (b / bins).toFixed(1) + "</text>";
+  }
   const tx = threshold * W;
   out += '<line x1="' + tx + '" x2="' + tx + '" y1="0" y2="' + H + '" stroke="#e8590c" stroke-dasharray="4 3"><title>review threshold</title></line>';
   svg.setAttribute("viewBox", "0 0 " + W + " " + (H + 18));

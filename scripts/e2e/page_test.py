@@ -106,7 +106,7 @@ class Browser:
         self.call("Input.insertText", {"text": text})
 
     def screenshot(self, path):
-        height = self.js("document.documentElement.scrollHeight")
+        height = int(self.js("document.querySelector('main').getBoundingClientRect().bottom + window.scrollY + 16"))
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": self.width, "height": max(height, 600), "deviceScaleFactor": 1, "mobile": False})
         self.js("window.scrollTo(0, 0)")

@@ -16,10 +16,12 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import websocket" 2>/dev/
   python3 -m venv .venv && .venv/bin/pip install -q -r scripts/e2e/requirements.txt
 fi
 
-OPT_FLAGS=""
-grep -qw avx2 /proc/cpuinfo 2>/dev/null && OPT_FLAGS="-Xswiftc -target-cpu -Xswiftc x86-64-v3"
-swift build -c release $OPT_FLAGS --product sentiment
-BIN="$(swift build -c release $OPT_FLAGS --show-bin-path)/sentiment"
+# SENTIMENT_BIN=path skips the build (e.g. a binary from `make build`).
+BIN="${SENTIMENT_BIN:-}"
+if [ -z "$BIN" ]; then
+  swift build -c release --product sentiment
+  BIN="$(swift build -c release --show-bin-path)/sentiment"
+fi
 
 # shellcheck disable=SC2086
 "$BIN" serve --port "$PORT" $SERVE_ARGS --log-level warning &
