@@ -42,10 +42,9 @@ struct APIRoutes: Sendable {
 
     func classify(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let body = try await decoding.decode(ClassifyRequest.self, from: request)
-        try decoding.validate(texts: body.texts)
-        let models = try host.models()
-        let name = try Self.resolve(body.model, default: models.registry.defaultClassifier, in: models.classify, task: "classify")
+        let (body, models, name) = try await read(ClassifyRequest.self, from: request, task: "classify", \.classify) {
+            $0.defaultClassifier
+        }
         let topK = body.topK ?? 1
         guard topK >= 1 else { throw APIError.unprocessable("invalid_top_k", "'top_k' must be at least 1, got \(topK).") }
         let explain = body.explain ?? false
@@ -65,10 +64,9 @@ struct APIRoutes: Sendable {
 
     func fillMask(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let body = try await decoding.decode(FillMaskRequest.self, from: request)
-        try decoding.validate(texts: body.texts)
-        let models = try host.models()
-        let name = try Self.resolve(body.model, default: models.registry.defaultFillMask, in: models.fillMask, task: "fill-mask")
+        let (body, models, name) = try await read(FillMaskRequest.self, from: request, task: "fill-mask", \.fillMask) {
+            $0.defaultFillMask
+        }
         let topK = body.topK ?? 5
         guard (1...configuration.maxFillMaskTopK).contains(topK) else {
             throw APIError.unprocessable(
@@ -85,10 +83,9 @@ struct APIRoutes: Sendable {
 
     func embed(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let body = try await decoding.decode(EmbedRequest.self, from: request)
-        try decoding.validate(texts: body.texts)
-        let models = try host.models()
-        let name = try Self.resolve(body.model, default: models.registry.defaultEmbedder, in: models.embed, task: "embed")
+        let (body, models, name) = try await read(EmbedRequest.self, from: request, task: "embed", \.embed) {
+            $0.defaultEmbedder
+        }
         let batch = try await models.embed[name]!.submit(body.texts)
         var vectors = batch.outputs
         if body.normalize ?? false {
@@ -125,10 +122,18 @@ struct APIRoutes: Sendable {
 
     // MARK: helpers
 
-    /// The requested model, or the task's default; 404 when there is no such model.
-    static func resolve<Batcher>(_ requested: String?, default fallback: String?, in batchers: [String: Batcher], task: String) throws -> String {
-        if let name = requested ?? fallback, batchers[name] != nil { return name }
-        throw APIError.modelNotFound(requested ?? "(default)", task: task, available: Array(batchers.keys))
+    /// What every model route does first: read and check the body (400/413/422), then find the model: the one
+    /// named, or the task's default (404 when there is no such model; 503 before models are loaded).
+    func read<Body: TextsRequest, Batcher>(
+        _ type: Body.Type, from request: Request, task: String, _ batchers: KeyPath<ServingModels, [String: Batcher]>,
+        default fallback: (ModelRegistry) -> String?
+    ) async throws -> (Body, ServingModels, String) {
+        let body = try await decoding.decode(Body.self, from: request)
+        try decoding.validate(texts: body.texts)
+        let models = try host.models()
+        let available = models[keyPath: batchers]
+        if let name = body.model ?? fallback(models.registry), available[name] != nil { return (body, models, name) }
+        throw APIError.modelNotFound(body.model ?? "(default)", task: task, available: Array(available.keys))
     }
 
     static func timing<Output>(_ batch: BatchedResult<Output>, since started: ContinuousClock.Instant) -> Timing {

@@ -2,7 +2,13 @@ import SentimentCore
 
 // Request and response bodies of the JSON API (documented in OpenAPIDocument.swift). Keys are snake_case.
 
-struct ClassifyRequest: Decodable {
+/// A model request: texts for the model named (or the task's default).
+protocol TextsRequest: Decodable {
+    var texts: [String] { get }
+    var model: String? { get }
+}
+
+struct ClassifyRequest: TextsRequest {
     var texts: [String]
     /// How many scores per text, best first (default 1; at most the number of labels).
     var topK: Int?
@@ -50,7 +56,7 @@ struct ClassifyResponse: Encodable {
     }
 }
 
-struct FillMaskRequest: Decodable {
+struct FillMaskRequest: TextsRequest {
     var texts: [String]
     var topK: Int?
     var model: String?
@@ -68,7 +74,7 @@ struct FillMaskResponse: Encodable {
     var timing: Timing
 }
 
-struct EmbedRequest: Decodable {
+struct EmbedRequest: TextsRequest {
     var texts: [String]
     var model: String?
     /// Scale each vector to unit length (cosine similarity becomes a dot product). Default false.

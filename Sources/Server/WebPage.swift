@@ -148,7 +148,11 @@ async function api(path, body, attempt = 0) {
     return api(path, body, attempt + 1);
   }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error ? data.error.message : "HTTP " + response.status);
+  if (!response.ok) {
+    const error = new Error(data.error ? data.error.message : "HTTP " + response.status);
+    error.status = response.status;
+    throw error;
+  }
   return data;
 }
 
@@ -326,12 +330,20 @@ async function classifyFile() {
   const worker = async () => {
     while (chunks.length) {
       const part = chunks.shift();
-      try {
-        const data = await api("/v1/classify", { texts: part.map((r) => r.text), model: model && model.id,
+      const run = async (rows) => {
+        const data = await api("/v1/classify", { texts: rows.map((r) => r.text), model: model && model.id,
                                                  top_k: model ? model.labels.length : 10 });
-        data.results.forEach((result, k) => { Object.assign(part[k], { label: result.label, score: result.score, scores: result.scores }); });
+        data.results.forEach((result, k) => { Object.assign(rows[k], { label: result.label, score: result.score, scores: result.scores }); });
+      };
+      try {
+        await run(part);
       } catch (error) {
-        part.forEach((r) => { r.error = error.message; });
+        // A rule broken by one text (422, e.g. too long) must not cost its neighbours: retry one by one.
+        if (error.status === 422 && part.length > 1) {
+          for (const r of part) { try { await run([r]); } catch (e) { r.error = e.message; } }
+        } else {
+          part.forEach((r) => { r.error = error.message; });
+        }
       }
       done += part.length;
       $("progress").textContent = "classified " + done + " / " + todo.length;

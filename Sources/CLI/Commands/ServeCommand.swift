@@ -80,8 +80,13 @@ struct ServeCommand: AsyncParsableCommand {
     /// (`add(classifier:explainer:)`, `add(fillMask:)`, `add(embedder:)`).
     static func makeRegistry(demo: Bool, demoDelayMs: Double) throws -> ModelRegistry {
         if demo { return .demo(delay: .microseconds(Int64(demoDelayMs * 1000))) }
-        throw ValidationError(
-            "No models to serve: the BERT pipelines are not wired into `serve` yet. Run with --demo for the demo models."
+        throw ServeError(
+            "no models to serve: the BERT pipelines are not wired into `serve` yet; run with --demo for the demo models"
         )
     }
+}
+
+struct ServeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
