@@ -9,6 +9,8 @@ struct SentimentCommand: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file in Sources/CLI/Commands.
             BenchCommand.self,
+            FetchCommand.self,
+            ModelsCommand.self,
             ServeCommand.self,
         ]
     )
