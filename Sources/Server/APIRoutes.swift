@@ -10,8 +10,10 @@ struct APIRoutes: Sendable {
 
     var decoding: RequestDecoding { RequestDecoding(configuration: configuration) }
 
-    static let paths = [
-        "/v1/classify", "/v1/fill-mask", "/v1/embed", "/v1/models", "/healthz", "/readyz", "/metrics", "/openapi.json", "/",
+    /// Every route and its method (405 answers list them in `Allow`).
+    static let methods: [String: String] = [
+        "/v1/classify": "POST", "/v1/fill-mask": "POST", "/v1/embed": "POST", "/v1/models": "GET", "/healthz": "GET",
+        "/readyz": "GET", "/metrics": "GET", "/openapi.json": "GET", "/": "GET",
     ]
 
     func register(on router: Router<BasicRequestContext>) {

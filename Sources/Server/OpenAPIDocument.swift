@@ -97,7 +97,8 @@ enum OpenAPIDocument {
   },
   "components": {
     "schemas": {
-      "Texts": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "description": "Non-empty texts; at most --max-texts per request, each at most --max-text-length Unicode code points"},
+      "Texts": {"type": "array", "items": {"type": "string", "pattern": "\\S"}, "minItems": 1, "description": "Texts with at least one non-space character; at most --max-texts per request, each at most --max-text-length Unicode code points"},
+      "MaskedTexts": {"type": "array", "items": {"type": "string", "pattern": "\\[MASK\\]|<mask>"}, "minItems": 1, "description": "Texts each containing the model's mask token (see mask_token in /v1/models: [MASK] for BERT, <mask> for RoBERTa)"},
       "ClassifyRequest": {
         "type": "object", "required": ["texts"],
         "properties": {
@@ -144,8 +145,8 @@ enum OpenAPIDocument {
       "FillMaskRequest": {
         "type": "object", "required": ["texts"],
         "properties": {
-          "texts": {"$ref": "#/components/schemas/Texts"},
-          "top_k": {"type": "integer", "minimum": 1, "default": 5},
+          "texts": {"$ref": "#/components/schemas/MaskedTexts"},
+          "top_k": {"type": "integer", "minimum": 1, "maximum": 50, "default": 5},
           "model": {"type": "string"}
         }
       },

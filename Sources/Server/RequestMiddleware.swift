@@ -10,8 +10,8 @@ struct RequestMiddleware: RouterMiddleware {
 
     let metrics: ServerMetrics
     let bodyLimit: Int
-    /// Paths that exist for some method: an unmatched method there is 405, elsewhere 404.
-    let knownPaths: Set<String>
+    /// Method of each route: another method there is 405 (with `Allow`), an unknown path 404.
+    let allowedMethods: [String: String]
 
     static let requestIDField = HTTPField.Name("X-Request-ID")!
 
@@ -29,13 +29,15 @@ struct RequestMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             var apiError = APIError.from(error, request: request, bodyLimit: bodyLimit)
-            if apiError.code == "not_found" && knownPaths.contains(request.uri.path) {
+            let allowed = allowedMethods[request.uri.path]
+            if apiError.code == "not_found", allowed != nil {
                 apiError = .methodNotAllowed(request.method.rawValue, request.uri.path)
             }
             if apiError.status.code >= 500 && apiError.status != .serviceUnavailable {
                 context.logger.error("request failed", metadata: ["error": .string(String(describing: error))])
             }
             response = apiError.response()
+            if response.status == .methodNotAllowed, let allowed { response.headers[.allow] = allowed }
         }
         response.headers[Self.requestIDField] = requestID
 

@@ -34,7 +34,7 @@ public struct SentimentServer: Sendable {
         let routes = APIRoutes(host: host, configuration: configuration, metrics: metrics)
         router.add(
             middleware: RequestMiddleware(
-                metrics: metrics, bodyLimit: configuration.maxBodyBytes, knownPaths: Set(APIRoutes.paths)
+                metrics: metrics, bodyLimit: configuration.maxBodyBytes, allowedMethods: APIRoutes.methods
             )
         )
         routes.register(on: router)

@@ -100,6 +100,10 @@ final class ErrorTests: XCTestCase {
                 let method = try await connection.get("/v1/classify")
                 XCTAssertEqual(method.status, 405)
                 XCTAssertEqual(errorBody(method).code, "method_not_allowed")
+                XCTAssertEqual(method.headers["allow"], "POST")
+                let delete = try await connection.send(method: .DELETE, path: "/metrics")
+                XCTAssertEqual(delete.status, 405)
+                XCTAssertEqual(delete.headers["allow"], "GET")
 
                 let metrics = try await connection.get("/metrics")
                 XCTAssertTrue(metrics.text.contains(#"http_requests_total{route="unmatched",method="GET",status="404"} 1"#), metrics.text)
