@@ -103,9 +103,9 @@ enum OpenAPIDocument {
         "type": "object", "required": ["texts"],
         "properties": {
           "texts": {"$ref": "#/components/schemas/Texts"},
-          "top_k": {"type": "integer", "minimum": 1, "default": 1, "description": "Scores per text, best first"},
-          "model": {"type": "string", "description": "A classify model id from /v1/models; default: the task's default"},
-          "explain": {"type": "boolean", "default": false, "description": "Add per-token importance (tokens)"}
+          "top_k": {"type": ["integer", "null"], "minimum": 1, "default": 1, "description": "Scores per text, best first"},
+          "model": {"type": ["string", "null"], "description": "A classify model id from /v1/models; default: the task's default"},
+          "explain": {"type": ["boolean", "null"], "default": false, "description": "Add per-token importance (tokens)"}
         }
       },
       "LabelScore": {"type": "object", "required": ["label", "score"], "properties": {"label": {"type": "string"}, "score": {"type": "number"}}},
@@ -146,8 +146,8 @@ enum OpenAPIDocument {
         "type": "object", "required": ["texts"],
         "properties": {
           "texts": {"$ref": "#/components/schemas/MaskedTexts"},
-          "top_k": {"type": "integer", "minimum": 1, "maximum": 50, "default": 5},
-          "model": {"type": "string"}
+          "top_k": {"type": ["integer", "null"], "minimum": 1, "maximum": 50, "default": 5},
+          "model": {"type": ["string", "null"], "description": "A fill-mask model id; null or absent: the default"}
         }
       },
       "MaskPrediction": {
@@ -166,8 +166,8 @@ enum OpenAPIDocument {
         "type": "object", "required": ["texts"],
         "properties": {
           "texts": {"$ref": "#/components/schemas/Texts"},
-          "model": {"type": "string"},
-          "normalize": {"type": "boolean", "default": false, "description": "Scale vectors to unit length"}
+          "model": {"type": ["string", "null"], "description": "An embed model id; null or absent: the default"},
+          "normalize": {"type": ["boolean", "null"], "default": false, "description": "Scale vectors to unit length"}
         }
       },
       "EmbedResponse": {
