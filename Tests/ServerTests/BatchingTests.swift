@@ -155,8 +155,9 @@ final class BatchingTests: XCTestCase {
     }
 
     func testGracefulShutdownDrainsInFlightRequests() async throws {
+        let gate = GatedClassifier()
         var registry = ModelRegistry()
-        registry.add(classifier: DemoKeywordClassifier(delay: .milliseconds(400)))
+        registry.add(classifier: gate)
         let server = makeServer(registry: registry)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = server.makeApplication { portContinuation.yield($0) }
@@ -166,17 +167,19 @@ final class BatchingTests: XCTestCase {
             var iterator = ports.makeAsyncIterator()
             let next = await iterator.next()
             let port = try XCTUnwrap(next)
-            async let slow = LoopbackHTTPClient.withConnection(port: port) {
-                try await $0.post("/v1/classify", json: ["texts": ["wonderful"]])
+            let inFlight = Task {
+                try await LoopbackHTTPClient.withConnection(port: port) {
+                    try await $0.post("/v1/classify", json: ["texts": ["wonderful"]])
+                }
             }
-            try await Task.sleep(for: .milliseconds(150))  // the request is now inside the model call
-            let shutdownStarted = ContinuousClock.now
+            try await gate.waitUntilEntered()  // the request is now inside the model call
             await group.triggerGracefulShutdown()
-            let reply = try await slow
+            try await Task.sleep(for: .milliseconds(200))  // shutdown is under way while the model still works
+            gate.open()
+            let reply = try await inFlight.value
             XCTAssertEqual(reply.status, 200, "an in-flight request completes during shutdown")
             XCTAssertEqual((reply.json?["results"] as? [[String: Any]])?.first?["label"] as? String, "positive")
             try await tasks.waitForAll()
-            print("graceful shutdown took \(ContinuousClock.now - shutdownStarted) with a 400 ms request in flight")
             // Nothing listens any more.
             do {
                 _ = try await LoopbackHTTPClient.send(port: port, path: "/healthz")

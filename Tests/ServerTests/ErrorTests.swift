@@ -130,39 +130,47 @@ final class ErrorTests: XCTestCase {
     }
 
     func testFullQueueSheds503WithRetryAfter() async throws {
-        // One slow model call at a time, at most 4 texts waiting: the 6th concurrent text must be refused.
+        // The model is held shut by a gate: one text inside it, four waiting (the queue's limit), then three more
+        // must be refused at once with 503 + Retry-After; opening the gate serves the five.
+        let gate = GatedClassifier()
         var registry = ModelRegistry()
-        registry.add(classifier: DemoKeywordClassifier(delay: .milliseconds(300)))
+        registry.add(classifier: gate)
         let server = makeServer(registry: registry) { configuration in
             configuration.batching = BatchingLimits(maxBatch: 1, maxWait: .zero, maxQueue: 4)
         }
         try await server.withRunningServer { port in
-            let statuses = try await withThrowingTaskGroup(of: (Int, String?, String).self) { group in
-                for index in 0..<8 {
-                    group.addTask {
-                        try await Task.sleep(for: .milliseconds(10 * index))
-                        let reply = try await LoopbackHTTPClient.withConnection(port: port) {
-                            try await $0.post("/v1/classify", json: ["texts": ["good \(index)"]])
-                        }
-                        return (reply.status, reply.headers["retry-after"], reply.status == 200 ? "" : errorBody(reply).code)
-                    }
+            let classify: @Sendable (Int) async throws -> HTTPReply = { index in
+                try await LoopbackHTTPClient.withConnection(port: port) {
+                    try await $0.post("/v1/classify", json: ["texts": ["good \(index)"]])
                 }
-                var all: [(Int, String?, String)] = []
-                for try await status in group { all.append(status) }
-                return all
             }
-            let shed = statuses.filter { $0.0 == 503 }
-            let served = statuses.filter { $0.0 == 200 }
-            print("8 concurrent texts, queue of 4, 1 in the model: \(served.count) served, \(shed.count) shed")
-            XCTAssertEqual(served.count + shed.count, 8)
-            XCTAssertGreaterThanOrEqual(shed.count, 2)
-            XCTAssertGreaterThanOrEqual(served.count, 4)
-            for (_, retryAfter, code) in shed {
-                XCTAssertEqual(code, "overloaded")
-                XCTAssertGreaterThanOrEqual(Int(retryAfter ?? "") ?? 0, 1)
+            let admitted = (0..<5).map { index in Task { try await classify(index) } }
+            try await gate.waitUntilEntered()
+            try await Self.waitForQueueDepth(4, port: port)
+            for index in 5..<8 {
+                let reply = try await classify(index)
+                XCTAssertEqual(reply.status, 503, reply.text)
+                XCTAssertEqual(errorBody(reply).code, "overloaded")
+                XCTAssertGreaterThanOrEqual(Int(reply.headers["retry-after"] ?? "") ?? 0, 1)
+            }
+            gate.open()
+            for task in admitted {
+                let reply = try await task.value
+                XCTAssertEqual(reply.status, 200, reply.text)
             }
             let metrics = try await LoopbackHTTPClient.send(port: port, path: "/metrics").text
-            XCTAssertTrue(metrics.contains(#"sentiment_rejected_total{model="demo-sentiment",task="classify"} \#(shed.count)"#), metrics)
+            XCTAssertTrue(metrics.contains(#"sentiment_rejected_total{model="gated",task="classify"} 3"#), metrics)
+            XCTAssertTrue(metrics.contains(#"http_requests_total{route="/v1/classify",method="POST",status="503"} 3"#))
         }
+    }
+
+    /// Poll /metrics until the gated model's queue holds `depth` texts (bounded: 10 s).
+    private static func waitForQueueDepth(_ depth: Int, port: Int) async throws {
+        let line = #"sentiment_queue_depth{model="gated",task="classify"} \#(depth)"#
+        for _ in 0..<1000 {
+            if try await LoopbackHTTPClient.send(port: port, path: "/metrics").text.contains(line) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTFail("queue never reached \(depth)")
     }
 }

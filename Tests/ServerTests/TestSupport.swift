@@ -30,6 +30,39 @@ struct FailingClassifier: TextClassifier {
     func classify(_ texts: [String]) throws -> [[LabelScore]] { throw Broken() }
 }
 
+/// Blocks every call until `open()`: lets a test hold the model busy and fill the queue deterministically.
+final class GatedClassifier: TextClassifier, @unchecked Sendable {
+    let name = "gated"
+    let labels = ["negative", "positive"]
+    private let entered = DispatchSemaphore(value: 0)
+    private let gate = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var isOpen = false
+
+    func classify(_ texts: [String]) throws -> [[LabelScore]] {
+        entered.signal()
+        if !lock.withLock({ isOpen }) {
+            gate.wait()
+            gate.signal()  // once open, stay open for every later call
+        }
+        return texts.map { _ in [LabelScore(label: "positive", score: 0.75), LabelScore(label: "negative", score: 0.25)] }
+    }
+
+    /// Wait (bounded: 10 s) until a call is inside the model.
+    func waitUntilEntered() async throws {
+        let entered = self.entered
+        let inside = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: entered.wait(timeout: .now() + 10) == .success) }
+        }
+        guard inside else { throw XCTSkip("model never called") }
+    }
+
+    func open() {
+        lock.withLock { isOpen = true }
+        gate.signal()
+    }
+}
+
 /// Quiet logs in tests unless SENTIMENT_TEST_LOGS is set.
 let testLogger: Logger = {
     var logger = Logger(label: "test.server")
