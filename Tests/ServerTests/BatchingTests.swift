@@ -172,6 +172,7 @@ final class BatchingTests: XCTestCase {
                     try await $0.post("/v1/classify", json: ["texts": ["wonderful"]])
                 }
             }
+            defer { gate.open() }  // whatever fails below, never leave the server waiting on the model
             try await gate.waitUntilEntered()  // the request is now inside the model call
             await group.triggerGracefulShutdown()
             try await Task.sleep(for: .milliseconds(200))  // shutdown is under way while the model still works
