@@ -102,7 +102,12 @@ final class BatchingTests: XCTestCase {
 
         // Queued work still completes after shutdown begins; new work is refused.
         let pending = Task { try await batcher.submit(Array(0..<6)) }
-        try await Task.sleep(for: .milliseconds(5))
+        var polls = 0
+        while batcher.queueDepth == 0 && polls < 5000 {  // bounded: 5 s
+            try await Task.sleep(for: .milliseconds(1))
+            polls += 1
+        }
+        XCTAssertGreaterThan(batcher.queueDepth, 0, "work is queued when shutdown begins")
         await batcher.shutdown()
         let drained = try await pending.value
         XCTAssertEqual(drained.outputs, Array(0..<6))
