@@ -81,7 +81,7 @@ struct RequestDecoding: Sendable {
             {
                 throw APIError.unprocessable(
                     "text_too_long",
-                    "texts[\(index)] is longer than \(configuration.maxTextLength) characters."
+                    "texts[\(index)] is longer than \(configuration.maxTextLength) characters (Unicode code points)."
                 )
             }
         }

@@ -9,7 +9,7 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// Most texts in one request (422 beyond).
     public var maxTextsPerRequest: Int = 256
-    /// Longest text, in characters (422 beyond).
+    /// Longest text, in Unicode code points (422 beyond).
     public var maxTextLength: Int = 10_000
     /// Largest `top_k` for fill-mask.
     public var maxFillMaskTopK: Int = 50
