@@ -12,5 +12,7 @@ BIN="${SENTIMENT_BIN:-$(swift build -c release --show-bin-path)/sentiment}"
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
 sleep 2
-.venv/bin/schemathesis run "http://127.0.0.1:$PORT/openapi.json" --url "http://127.0.0.1:$PORT" \
+ST="$PWD/.venv/bin/schemathesis"
+cd "$(mktemp -d)"  # schemathesis keeps a .schemathesis/ folder where it runs
+"$ST" run "http://127.0.0.1:$PORT/openapi.json" --url "http://127.0.0.1:$PORT" \
   --max-examples "${1:-100}" --checks all
