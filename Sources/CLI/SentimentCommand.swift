@@ -12,6 +12,7 @@ struct SentimentCommand: AsyncParsableCommand {
             FetchCommand.self,
             ModelsCommand.self,
             TokenizeCommand.self,
+            ServeCommand.self,
         ]
     )
 }

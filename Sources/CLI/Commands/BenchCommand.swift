@@ -5,6 +5,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
-        subcommands: [BenchGEMMCommand.self, BenchTokenizeCommand.self]
+        subcommands: [
+            BenchGEMMCommand.self,
+            BenchTokenizeCommand.self,
+            BenchServeCommand.self,
+        ]
     )
 }
