@@ -10,7 +10,7 @@ public enum LengthBucketedBatches {
     ///   - lengths: token count of each example (index = example index).
     ///   - windowBatches: how many batches' worth of examples are sorted together (50 as in HF's sampler).
     public static func plan(
-        lengths: [Int], batchSize: Int, windowBatches: Int = 50, rng: inout ShuffleRNG
+        lengths: [Int], batchSize: Int, windowBatches: Int = 50, rng: inout SeededGenerator
     ) -> [[Int]] {
         precondition(batchSize > 0, "batch size must be positive")
         var order = Array(lengths.indices)
