@@ -11,10 +11,14 @@ public struct DropoutRNG: Sendable, Codable, Equatable {
         counter = 0
     }
 
-    /// Key for site `site` of the current forward pass.
-    @inlinable
-    func key(site: UInt64) -> UInt64 {
-        SeededGenerator.mix(seed ^ SeededGenerator.mix(counter &* 0x9E37_79B9_7F4A_7C15 &+ site))
+    /// Key of the current forward pass (then call `advance()`).
+    func passKey() -> UInt64 {
+        SeededGenerator.mix(seed ^ SeededGenerator.mix(counter &* 0x9E37_79B9_7F4A_7C15 &+ 1))
+    }
+
+    /// Key for dropout site `site` within a pass.
+    static func siteKey(pass: UInt64, site: Int) -> UInt64 {
+        SeededGenerator.mix(pass &+ UInt64(site) &* 0xD1B5_4A32_D192_ED03)
     }
 }
 
@@ -22,13 +26,14 @@ public struct DropoutRNG: Sendable, Codable, Equatable {
 enum Dropout {
     /// Writes the scaled mask (0 or 1/(1−p)) for `count` elements of one site, and applies it to `x` in place.
     static func forward(
-        _ x: UnsafeMutablePointer<Float>, count: Int, p: Float, key: UInt64, mask: UnsafeMutablePointer<Float>
+        _ x: UnsafeMutablePointer<Float>, count: Int, p: Float, key: UInt64, indexOffset: Int = 0,
+        mask: UnsafeMutablePointer<Float>
     ) {
         let scale = 1 / (1 - p)
         // Compare 24-bit uniforms against p: drop when u < p.
         let threshold = UInt64((Double(p) * 16_777_216).rounded())
         for i in 0..<count {
-            let u = SeededGenerator.mix(key &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 40
+            let u = SeededGenerator.mix(key &+ UInt64(i + indexOffset) &* 0x9E37_79B9_7F4A_7C15) >> 40
             let m: Float = u < threshold ? 0 : scale
             mask[i] = m
             x[i] *= m

@@ -62,7 +62,7 @@ public final class TrainableClassifier {
     /// The base config.json as read (kept so the export carries every original field).
     let baseConfigJSON: [String: Any]
     /// Reusable activation buffers (grown on demand).
-    var workspace = Workspace()
+    let workspace = Workspace()
 
     /// Loads the encoder (and pooler, if present; else initialised as HF does, normal(0, initializer_range)) from an
     /// HF folder with config.json + model.safetensors. Accepts BertModel keys, `bert.`-prefixed keys and legacy
@@ -170,7 +170,7 @@ public final class TrainableClassifier {
     }
 
     func nextDropoutKey() -> UInt64 {
-        let key = dropout.key(site: 0)
+        let key = dropout.passKey()
         dropout.counter &+= 1
         return key
     }
