@@ -50,13 +50,18 @@ public enum DefaultModels {
     }
 
     /// Trains default model `name` from its recipe into `folder(name)` and returns what it measured.
-    /// The base model and data set must be cached (`sentiment fetch`); `progress` receives status lines and,
-    /// when given, the progress line is shown on stderr. Takes minutes on 2 cores (README "Fine-tuning").
+    /// Fetches the base model and data set first when they are not cached (a no-op otherwise). `progress` receives
+    /// status lines and, when given, the progress line is shown on stderr. Takes minutes on 2 cores (README
+    /// "Fine-tuning").
     @discardableResult
     public static func build(
-        name: String, cache: ArtifactCache = .default, resume: Bool = false, progress: ((String) -> Void)? = nil
+        name: String, cache: ArtifactCache = .default, resume: Bool = false,
+        progress: (@Sendable (String) -> Void)? = nil
     ) throws -> FineTuningResult {
         guard let recipe = recipes[name] else { throw TrainerError.unknownDefaultModel(name, known: names) }
+        for artifact in [recipe.base, recipe.data] {
+            _ = try ArtifactFetcher.fetch(artifact, cache: cache, progress: progress.map { say in { say($0.message) } })
+        }
         return try FineTuning.run(recipe, output: folder(name, cache: cache), resume: resume, cache: cache,
                                   showProgress: progress != nil, log: progress ?? { _ in })
     }
