@@ -59,8 +59,10 @@ public enum DefaultModels {
         progress: (@Sendable (String) -> Void)? = nil
     ) throws -> FineTuningResult {
         guard let recipe = recipes[name] else { throw TrainerError.unknownDefaultModel(name, known: names) }
+        var onEvent: (@Sendable (ArtifactFetcher.Event) -> Void)?
+        if let progress { onEvent = { event in progress(event.message) } }
         for artifact in [recipe.base, recipe.data] {
-            _ = try ArtifactFetcher.fetch(artifact, cache: cache, progress: progress.map { say in { say($0.message) } })
+            _ = try ArtifactFetcher.fetch(artifact, cache: cache, progress: onEvent)
         }
         return try FineTuning.run(recipe, output: folder(name, cache: cache), resume: resume, cache: cache,
                                   showProgress: progress != nil, log: progress ?? { _ in })
