@@ -34,6 +34,15 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
     public var test: ClassificationMetrics?
     /// Whole job: loading, tokenizing, training, evaluating, saving.
     public var wallSeconds: Double
+    /// Logits of the final model for the first few test (else dev) texts: `scripts/fixtures/trainer.py --check DIR`
+    /// compares them with what transformers computes from the exported folder.
+    public var sampleLogits: [SampleLogits]
+
+    public struct SampleLogits: Codable, Sendable, Equatable {
+        public var text: String
+        public var pair: String?
+        public var logits: [Float]
+    }
 }
 
 /// Runs fine-tuning jobs: resolve base and data, tokenize, train, evaluate on test, write the HF folder.
@@ -69,11 +78,15 @@ public enum FineTuning {
         let summary = try trainer.run(resume: resume)
 
         // The trainer left the best epoch's weights in the model.
-        let testMetrics = test.isEmpty ? nil : try trainer.evaluate(test).metrics
+        let testEvaluation = test.isEmpty ? nil : try trainer.evaluate(test)
+        let (sampleTexts, sampleLogits) = test.isEmpty
+            ? (dataset.dev, try trainer.evaluate(Array(dev.prefix(8))).logits)
+            : (dataset.test, Array(testEvaluation!.logits.prefix(8)))
         var result = FineTuningResult(
             recipe: recipe, model: trainer.paths.model.path, labels: dataset.labels, trainExamples: train.count,
             training: summary, dev: summary.bestDev ?? ClassificationMetrics(predictions: [], labels: [], numClasses: 0),
-            test: testMetrics, wallSeconds: 0)
+            test: testEvaluation?.metrics, wallSeconds: 0,
+            sampleLogits: zip(sampleTexts, sampleLogits).map { .init(text: $0.text, pair: $0.textPair, logits: $1) })
         result.wallSeconds = Date().timeIntervalSince(started)
         // Record how the model was made next to it (each file written atomically; the folder itself is complete).
         try JSONEncoder.sorted.encode(result).write(to: trainer.paths.model.appendingPathComponent("training_summary.json"), options: .atomic)
