@@ -8,7 +8,7 @@ final class TrainerResumeTests: XCTestCase {
         let examples = try TrainerFixtures.toyExamples()
         let trainer = try Trainer(
             model: TrainerFixtures.tinyModel(), labels: TrainerFixtures.labels,
-            train: Array(examples[0..<200]), dev: Array(examples[200..<300]),
+            train: Array(examples[0..<480]), dev: Array(examples[480...]),
             configuration: configuration ?? TrainerFixtures.tinyConfiguration(),
             tokenizerFolder: TrainerFixtures.tinyBert, output: output)
         trainer.showProgress = false
@@ -29,22 +29,22 @@ final class TrainerResumeTests: XCTestCase {
 
     func testResumedRunReproducesTheUninterruptedRunExactly() throws {
         let root = try TrainerFixtures.temporaryFolder(self)
-        // 200 examples / batch 16 = 13 steps per epoch, 39 in all; checkpoints every 5 steps and at epoch ends.
+        // 480 examples / batch 16 = 30 steps per epoch, 90 in all; checkpoints every 5 steps and at epoch ends.
         let uninterrupted = try makeTrainer(root.appendingPathComponent("a"))
         let full = try uninterrupted.run()
-        XCTAssertEqual(full.steps, 39)
+        XCTAssertEqual(full.steps, 90)
 
-        // Crash at step 23 (the last checkpoint was taken at step 20): steps 21-23 are lost and redone.
+        // Crash at step 53 (the last checkpoint was taken at step 50): steps 51-53 are lost and redone.
         let interrupted = try makeTrainer(root.appendingPathComponent("b"))
-        let partial = try interrupted.run(stopAfterSteps: 23)
+        let partial = try interrupted.run(stopAfterSteps: 53)
         XCTAssertTrue(partial.interrupted)
-        XCTAssertEqual(partial.steps, 23)
+        XCTAssertEqual(partial.steps, 53)
         let resumed = try makeTrainer(root.appendingPathComponent("b"))   // a new process: fresh model object
         let rest = try resumed.run(resume: true)
-        XCTAssertEqual(rest.steps, 39)
+        XCTAssertEqual(rest.steps, 90)
 
         let a = try steps(uninterrupted.paths.metricsLog), b = try steps(resumed.paths.metricsLog)
-        XCTAssertEqual(a.count, 39 + 3)   // step records + one per epoch
+        XCTAssertEqual(a.count, 90 + 3)   // step records + one per epoch
         XCTAssertEqual(a, b, "resumed metrics log differs from the uninterrupted one")
         let losses = a.compactMap { $0["loss"] }
         print("losses (first, last):", losses.first!, losses.last!, "— dev accuracy per epoch:", full.devHistory.map(\.accuracy))
@@ -52,8 +52,8 @@ final class TrainerResumeTests: XCTestCase {
         XCTAssertEqual(full.bestEpoch, rest.bestEpoch)
         // Bitwise-identical final parameters.
         XCTAssertEqual(uninterrupted.model.parameters.flatValues(), resumed.model.parameters.flatValues())
-        // And the run learned something: the toy task is easy.
-        XCTAssertGreaterThan(full.bestDev!.accuracy, 0.8)
+        // And the run learned something (3 balanced classes: chance is 1/3).
+        XCTAssertGreaterThan(full.bestDev!.accuracy, 0.6)
     }
 
     func testResumeRefusesAnotherConfigurationAndReportsMissingOrCorruptCheckpoints() throws {

@@ -25,7 +25,8 @@ enum TrainerFixtures {
         let vocab = try String(contentsOf: tinyBert.appendingPathComponent("vocab.txt"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
         let id = Dictionary(uniqueKeysWithValues: vocab.enumerated().map { ($1, Int32($0)) })
-        let lines = try String(contentsOf: toyCSV, encoding: .utf8).split(separator: "\n").dropFirst()
+        // The csv module writes CRLF line ends ("\r\n" is one Character in Swift).
+        let lines = try String(contentsOf: toyCSV, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
         return lines.map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             let first = fields[0].split(separator: " ").map { id[String($0)]! }
@@ -49,7 +50,7 @@ enum TrainerFixtures {
     static func tinyConfiguration() -> TrainerConfiguration {
         var c = TrainerConfiguration()
         c.epochs = 3
-        c.learningRate = 2e-3
+        c.learningRate = 5e-3
         c.batchSize = 16
         c.maxLength = 32
         c.checkpointEverySteps = 5
