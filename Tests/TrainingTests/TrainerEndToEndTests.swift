@@ -1,5 +1,6 @@
 import Foundation
 import SentimentData
+import SentimentTokenizers
 import XCTest
 @testable import SentimentTraining
 
