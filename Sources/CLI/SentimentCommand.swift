@@ -12,6 +12,7 @@ struct SentimentCommand: AsyncParsableCommand {
             EmbedCommand.self,
             FetchCommand.self,
             ModelsCommand.self,
+            TrainCommand.self,
         ]
     )
 }
