@@ -1,5 +1,6 @@
 import Foundation
 import SentimentCore
+import SentimentData
 
 /// The two baselines of the comparison.
 public enum BaselineKind: String, Codable, Sendable, CaseIterable {
@@ -191,9 +192,13 @@ public struct BaselineModel: TextClassifier, Codable {
         }
     }
 
-    /// Resolver hook for `evaluate` / `compare` / `classify`: a model for `nameOrPath` if it is a baseline folder.
-    public static func resolve(_ nameOrPath: String) throws -> (any TextClassifier)? {
+    /// Resolver hook for `evaluate` / `compare` / `classify`: the model if `nameOrPath` is a baseline folder, or the
+    /// name of one under the models directory (`compare` caches `bow-svm-rotten-tomatoes` there); nil otherwise.
+    public static func resolve(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> (any TextClassifier)? {
         let folder = URL(fileURLWithPath: (nameOrPath as NSString).expandingTildeInPath)
-        return isModelFolder(folder) ? try load(folder: folder) : nil
+        if isModelFolder(folder) { return try load(folder: folder) }
+        guard !nameOrPath.contains("/"), !nameOrPath.isEmpty else { return nil }
+        let named = cache.modelsDirectory.appendingPathComponent(nameOrPath)
+        return isModelFolder(named) ? try load(folder: named) : nil
     }
 }
