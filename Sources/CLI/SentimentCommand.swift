@@ -10,6 +10,9 @@ struct SentimentCommand: AsyncParsableCommand {
             // Each subcommand lives in its own file in Sources/CLI/Commands.
             BenchCommand.self,
             FetchCommand.self,
+            BaselineCommand.self,
+            EvaluateCommand.self,
+            CompareCommand.self,
         ]
     )
 }

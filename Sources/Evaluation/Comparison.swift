@@ -89,8 +89,9 @@ public struct ComparisonReport: Codable, Sendable {
                 + "<td class=\"n\">\(String(format: "%.0f", m.textsPerSecond))</td><td>\(e(m.source))</td></tr>"
         }
         body += "</table><div class=\"charts\">"
-        let low = max(0, (models.map(\.accuracy).min() ?? 0) - 0.1)
-        body += SVGChart.barChart(models.map { ($0.name, $0.accuracy) }, title: "Test accuracy", range: (low.rounded(.down) == low ? low : floor(low * 10) / 10) ... 1)
+        let low = floor(max(0, (models.map(\.accuracy).min() ?? 0) - 0.1) * 10) / 10  // a zoomed axis, said in the title
+        body += SVGChart.barChart(models.map { ($0.name, $0.accuracy) },
+                                  title: low > 0 ? String(format: "Test accuracy (axis from %.1f)", low) : "Test accuracy", range: low ... 1)
         if !puzzles.isEmpty {
             body += SVGChart.barChart(models.map { ($0.name, Double(puzzleScore[$0.name] ?? 0)) }, title: "Puzzles right (of \(puzzles.count))",
                                       format: "%.0f", range: 0 ... Double(puzzles.count))

@@ -94,7 +94,7 @@ public enum SVGChart {
         let (axes, map) = axes(width: width, height: height, x: 0 ... 1, y: 0 ... yMax, xLabel: "confidence of the predicted label",
                                yLabel: "texts", xTicks: stride(from: 0, through: 1, by: 0.2).map { $0 },
                                yTicks: stride(from: 0, through: yMax, by: yMax / 4).map { $0 },
-                               format: { $0 == $0.rounded() && $0 > 1.5 ? String(Int($0)) : String(format: "%.1f", $0) })
+                               format: { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.1f", $0) })
         svg += axes
         for bin in bins where bin.count > 0 {
             let right = Double((bin.accuracy * Double(bin.count)).rounded())

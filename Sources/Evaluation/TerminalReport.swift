@@ -9,7 +9,7 @@ public enum TerminalReport {
             cells.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
                 return rightAligned.contains(c) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
