@@ -56,7 +56,7 @@ let package = Package(
             path: "Sources/Pipelines"
         ),
         // Metrics, reports, charts.
-        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore"], path: "Sources/Evaluation"),
+        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Evaluation"),
         // The public face: re-exports every layer.
         .target(
             name: "SentimentKit",

@@ -13,6 +13,9 @@ struct SentimentCommand: AsyncParsableCommand {
             FetchCommand.self,
             ModelsCommand.self,
             TrainCommand.self,
+            BaselineCommand.self,
+            EvaluateCommand.self,
+            CompareCommand.self,
         ]
     )
 }
