@@ -16,6 +16,9 @@ struct SentimentCommand: AsyncParsableCommand {
             BaselineCommand.self,
             EvaluateCommand.self,
             CompareCommand.self,
+            ClassifyCommand.self,
+            FillMaskCommand.self,
+            SetupCommand.self,
         ]
     )
 }
