@@ -16,7 +16,7 @@ struct BenchClassifyCommand: ParsableCommand {
     @Option(help: "Threads for BLAS and the kernels (default: all cores).") var threads: Int?
     @Option(help: "Use only the first N test texts.") var limit: Int?
     @Option(help: "Timed passes per batch-32 figure; the fastest counts.") var repeats = 2
-    @Option(help: "Also write the texts used, one per line, for scripts/fixtures/pipelines.py --texts.") var saveTexts: String?
+    @Option(help: "Also write the texts used, one JSON string per line, for scripts/fixtures/pipelines.py --texts.") var saveTexts: String?
 
     func validate() throws {
         guard repeats > 0, (limit ?? 1) > 0, (threads ?? 1) > 0 else { throw ValidationError("--repeats, --limit, --threads must be positive") }
@@ -31,9 +31,9 @@ struct BenchClassifyCommand: ParsableCommand {
         var texts = try Datasets.load("rotten-tomatoes").test.map(\.text)
         if let limit { texts = Array(texts.prefix(limit)) }
         if let saveTexts {
-            // One per line: the split's texts hold no line breaks (checked, so the Python side reads the same list).
-            guard !texts.contains(where: { $0.contains(where: \.isNewline) }) else { throw ValidationError("a text holds a line break") }
-            try Data(texts.joined(separator: "\n").appending("\n").utf8).write(to: URL(fileURLWithPath: saveTexts), options: .atomic)
+            // JSON strings, one per line: a few texts hold line breaks.
+            let lines = try texts.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: saveTexts), options: .atomic)
         }
         let tokens = try texts.reduce(0) { $0 + (try pipeline.tokenizer.encode($1, pair: nil, options: EncodingOptions(maxLength: pipeline.maxLength)).count) }
         print("Classification benchmark: \(pipeline.name) (\(pipeline.model.config.numHiddenLayers) layers, hidden "
@@ -60,7 +60,7 @@ struct BenchClassifyCommand: ParsableCommand {
             }
         }
         rows.append(("batch 1", Double(texts.count) / total))
-        for (name, rate) in rows { print(String(format: "%-28@ %8.1f texts/s", name as NSString, rate)) }
+        for (name, rate) in rows { print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.1f texts/s", rate)) }
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1)] }
         print(String(format: "latency, one text at a time:  p50 %.2f ms  p99 %.2f ms  max %.2f ms",

@@ -197,10 +197,8 @@ struct ClassifyCommand: ParsableCommand {
         }
     }
 
-    static func message(_ error: Error) -> String {
-        if let error = error as? CustomStringConvertible { return error.description }
-        return error.localizedDescription
-    }
+    /// Our error types describe themselves (CustomStringConvertible); others fall back to their Foundation text.
+    static func message(_ error: Error) -> String { String(describing: error) }
 
     /// sysexits.h codes, so scripts can tell bad data from a missing model.
     static func exitCode(for error: Error) -> Int32 {

@@ -37,7 +37,7 @@ struct SetupCommand: ParsableCommand {
                 log("\(model): built in \(Int(Date().timeIntervalSince(started))) s → \(DefaultModels.folder(model).path)")
             }
         } catch {
-            log("error: \((error as? CustomStringConvertible)?.description ?? error.localizedDescription)")
+            log("error: \(String(describing: error))")
             throw ExitCode.failure
         }
     }
