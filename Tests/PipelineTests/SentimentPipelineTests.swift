@@ -212,3 +212,25 @@ final class SentimentPipelineTests: XCTestCase {
         XCTAssertNil(try SentimentPipeline.resolve("no-such-model", cache: cache))
     }
 }
+
+extension SentimentPipelineTests {
+    func testTokenAttentionCoversTheTextsTokens() throws {
+        let p = try pipeline()
+        let texts = ["the movie was great", "superb cast , lovely story"]
+        let weights = try p.tokenAttention(texts, batchSize: 1)
+        for (text, tokens) in zip(texts, weights) {
+            let encoding = try p.tokenizer.encode(text)
+            XCTAssertEqual(tokens.map(\.token), Array(encoding.tokens.dropFirst().dropLast()), "specials left out")
+            let scalars = Array(text.unicodeScalars)
+            for token in tokens {
+                let covered = String(String.UnicodeScalarView(scalars[token.start..<token.end]))
+                XCTAssertEqual(covered, token.token == "[UNK]" ? "," : token.token, "offsets point at the token's text")
+                XCTAssertGreaterThan(token.weight, 0)
+            }
+            // The specials take the rest of the probability mass.
+            XCTAssertLessThan(tokens.reduce(0) { $0 + $1.weight }, 1)
+        }
+        let output = try p.model.forward(try PackedBatch(encodings: [try p.tokenizer.encode(texts[0])]), captureAttention: true)
+        XCTAssertEqual(weights[0].map(\.weight), Array(output.firstTokenAttention![0].dropFirst().dropLast()))
+    }
+}
