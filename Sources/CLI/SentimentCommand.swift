@@ -19,6 +19,7 @@ struct SentimentCommand: AsyncParsableCommand {
             ClassifyCommand.self,
             FillMaskCommand.self,
             SetupCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

@@ -25,7 +25,7 @@ struct ByteLevelPipeline: Sendable {
         var symbols = BPE.Symbols()
         var result: [Int32] = []
         var cacheKeys = ByteKeyTable(capacity: 1024)
-        /// Per cached word: its (id, byte length) pairs, at `cacheStarts[value] ..< cacheStarts[value + 1]`.
+        /// Per cached word: its (id, first byte, byte length) triples, at `cacheStarts[value] ..< cacheStarts[value + 1]`.
         var cacheValues: [Int32] = []
         var cacheStarts: [Int32] = [0]
         static let cacheCapacity = 10_000
@@ -88,15 +88,16 @@ struct ByteLevelPipeline: Sendable {
         }
     }
 
+    /// Tokens from (id, first byte, byte length) triples: offsets are the original characters of the first and
+    /// last byte.
     @inline(__always)
-    private func emit(_ pairs: ArraySlice<Int32>, _ byteOrigins: [Int32], _ tokens: inout RawTokens) {
-        var byte = 0
-        var k = pairs.startIndex
-        while k < pairs.endIndex {
-            let length = Int(pairs[k + 1])
-            tokens.append(id: pairs[k], start: byteOrigins[byte], end: byteOrigins[byte + length - 1] + 1)
-            byte += length
-            k += 2
+    private func emit(_ triples: ArraySlice<Int32>, _ byteOrigins: [Int32], _ tokens: inout RawTokens) {
+        var k = triples.startIndex
+        while k < triples.endIndex {
+            let first = Int(triples[k + 1])
+            let last = first + Int(triples[k + 2]) - 1
+            tokens.append(id: triples[k], start: byteOrigins[first], end: byteOrigins[last] + 1)
+            k += 3
         }
     }
 }

@@ -75,7 +75,7 @@ extension Encoding {
     }
 
     /// HF `Encoding::pad(target, …, Right)`: windows first, then ourself, when shorter than `length`.
-    mutating func pad(to length: Int, id: Int32, token: String) {
+    public mutating func pad(to length: Int, id: Int32, token: String) {
         for index in overflowing.indices { overflowing[index].pad(to: length, id: id, token: token) }
         let missing = length - ids.count
         guard missing > 0 else { return }

@@ -49,15 +49,7 @@ indirect enum PostProcessor: Sendable {
             return Self.applyTemplate(
                 encodings.count == 2 ? pair : single, specials, encodings, addSpecialTokens: addSpecialTokens)
         case .roberta(let cls, let sep, let trimOffsets, let addPrefixSpace):
-            var encodings = encodings
-            if trimOffsets {
-                for index in encodings.indices {
-                    encodings[index].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
-                    for w in encodings[index].overflowing.indices {
-                        encodings[index].overflowing[w].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
-                    }
-                }
-            }
+            var encodings = trimOffsets ? Self.trimmed(encodings, addPrefixSpace: addPrefixSpace) : encodings
             // "Roberta is weird, and every encoding is type_id=0" (processors/roberta.rs).
             for index in encodings.indices {
                 encodings[index].typeIds = Array(repeating: 0, count: encodings[index].count)
@@ -80,21 +72,25 @@ indirect enum PostProcessor: Sendable {
                 return result
             }
         case .byteLevel(let trimOffsets, let addPrefixSpace):
-            guard trimOffsets else { return encodings }
-            return encodings.map { encoding in
-                var encoding = encoding
-                encoding.trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
-                for w in encoding.overflowing.indices {
-                    encoding.overflowing[w].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
-                }
-                return encoding
-            }
+            return trimOffsets ? Self.trimmed(encodings, addPrefixSpace: addPrefixSpace) : encodings
         case .sequence(let processors):
             var encodings = encodings
             for processor in processors {
                 encodings = processor.processEncodings(encodings, addSpecialTokens: addSpecialTokens)
             }
             return encodings
+        }
+    }
+
+    /// Byte-level offset trimming of each encoding and of its windows (one level, as HF).
+    private static func trimmed(_ encodings: [Encoding], addPrefixSpace: Bool) -> [Encoding] {
+        encodings.map { encoding in
+            var encoding = encoding
+            encoding.trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
+            for w in encoding.overflowing.indices {
+                encoding.overflowing[w].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace)
+            }
+            return encoding
         }
     }
 

@@ -67,26 +67,14 @@ public final class PreTrainedTokenizer: Tokenizer {
     }
 
     public func encodeBatch(_ texts: [String], options: EncodingOptions) throws -> [Encoding] {
-        var scratch = Scratch()
-        var encodings = try texts.map { try encode($0, pair: nil, options: options, scratch: &scratch) }
-        if options.padding == .longest, let longest = encodings.map(\.count).max() {
-            for index in encodings.indices {
-                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
-            }
-        }
-        return encodings
+        try encodeBatch(pairs: texts.map { ($0, nil) }, options: options)
     }
 
-    /// Encodes `pairs` (text, optional second text) as one batch: padding `.longest` pads to the longest of all.
+    /// One scratch (BPE word cache) for the whole batch; `.longest` pads to the longest encoding of the batch.
     public func encodeBatch(pairs: [(String, String?)], options: EncodingOptions) throws -> [Encoding] {
         var scratch = Scratch()
-        var encodings = try pairs.map { try encode($0.0, pair: $0.1, options: options, scratch: &scratch) }
-        if options.padding == .longest, let longest = encodings.map(\.count).max() {
-            for index in encodings.indices {
-                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
-            }
-        }
-        return encodings
+        let encodings = try pairs.map { try encode($0.0, pair: $0.1, options: options, scratch: &scratch) }
+        return padToLongest(encodings, options: options)
     }
 
     func encode(_ text: String, pair: String?, options: EncodingOptions, scratch: inout Scratch) throws -> Encoding {
@@ -125,6 +113,11 @@ public final class PreTrainedTokenizer: Tokenizer {
         scalars.withUnsafeBufferPointer { scalars in
             for piece in addedTokens.split(scalars) {
                 if let id = piece.id {
+                    if piece.range.count != tokensById[Int(id)]?.unicodeScalars.count {
+                        var matched = String.UnicodeScalarView()
+                        for k in piece.range { matched.append(Unicode.Scalar(scalars[k])!) }
+                        raw.tokenOverrides[raw.count] = String(matched)
+                    }
                     raw.append(id: id, start: Int32(piece.range.lowerBound), end: Int32(piece.range.upperBound))
                     continue
                 }
@@ -143,7 +136,7 @@ public final class PreTrainedTokenizer: Tokenizer {
         tokens.reserveCapacity(count)
         for k in 0..<count {
             offsets.append(Int(raw.starts[k])..<Int(raw.ends[k]))
-            tokens.append(tokensById[Int(raw.ids[k])] ?? "")
+            tokens.append(raw.tokenOverrides.isEmpty ? tokensById[Int(raw.ids[k])] ?? "" : raw.tokenOverrides[k] ?? tokensById[Int(raw.ids[k])] ?? "")
         }
         return Encoding(
             ids: raw.ids, typeIds: Array(repeating: Int32(sequence), count: count),

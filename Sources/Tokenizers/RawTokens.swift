@@ -5,6 +5,9 @@ struct RawTokens: Sendable {
     var starts: [Int32] = []
     var ends: [Int32] = []
     var overflowing: [RawTokens] = []
+    /// Token strings that differ from the vocabulary's: an added token matched with lstrip/rstrip is, in HF, the
+    /// matched text, whitespace included ("  <mask>"); byte-level offset trimming then counts that whitespace.
+    var tokenOverrides: [Int: String] = [:]
 
     var count: Int { ids.count }
 

@@ -32,6 +32,8 @@ public protocol Tokenizer: Sendable {
     func encode(_ text: String, pair: String?, options: EncodingOptions) throws -> Encoding
     /// Encodes each text; `options.padding == .longest` pads all to the longest of the batch.
     func encodeBatch(_ texts: [String], options: EncodingOptions) throws -> [Encoding]
+    /// Encodes each (text, second text) pair, padded like `encodeBatch`.
+    func encodeBatch(pairs: [(String, String?)], options: EncodingOptions) throws -> [Encoding]
     /// Ids back to text, as HF `tokenizer.decode(ids, skip_special_tokens:)`.
     func decode(_ ids: [Int32], skipSpecialTokens: Bool) -> String
     func tokenToId(_ token: String) -> Int32?
@@ -51,6 +53,21 @@ extension Tokenizer {
 
     public func decode(_ ids: [Int32]) -> String {
         decode(ids, skipSpecialTokens: false)
+    }
+
+    public func encodeBatch(pairs: [(String, String?)], options: EncodingOptions) throws -> [Encoding] {
+        padToLongest(try pairs.map { try encode($0.0, pair: $0.1, options: options) }, options: options)
+    }
+
+    /// HF batch padding: with `.longest`, every encoding (and its windows) padded to the longest of the batch.
+    public func padToLongest(_ encodings: [Encoding], options: EncodingOptions) -> [Encoding] {
+        guard options.padding == .longest, let longest = encodings.map(\.count).max() else { return encodings }
+        let pad = specialTokens.pad
+        return encodings.map { encoding in
+            var padded = encoding
+            padded.pad(to: longest, id: pad.id, token: pad.content)
+            return padded
+        }
     }
 }
 

