@@ -64,6 +64,24 @@ final class ModelParityTests: XCTestCase {
         try checkTinyClassifier("tiny-roberta-cls", architecture: .robertaForSequenceClassification)
     }
 
+    func testTinyRobertaMaskedLM() throws {
+        try checkTinyMaskedLM("tiny-roberta-mlm", architecture: .robertaForMaskedLM)
+    }
+
+    func testTinyDistilBertMaskedLM() throws {
+        try checkTinyMaskedLM("tiny-distilbert-mlm", architecture: .distilBertForMaskedLM)
+    }
+
+    /// Logits at every token (the fixture stores them packed).
+    private func checkTinyMaskedLM(_ name: String, architecture: ModelArchitecture) throws {
+        let model = try AutoModel.load(folder: TestArtifacts.fixture(name))
+        XCTAssertEqual(model.architecture, architecture)
+        let batch = try FixtureInputs.load("\(name).json").batch()
+        let expected = try expectedTensors("\(name).safetensors")
+        let logits = try model.maskedLMLogits(batch, positions: batch.lengths.map { Array(0..<$0) })
+        assertClose(logits, try expected.tensor("logits"), "\(name) logits")
+    }
+
     private func checkTinyClassifier(_ name: String, architecture: ModelArchitecture) throws {
         let model = try AutoModel.load(folder: TestArtifacts.fixture(name))
         XCTAssertEqual(model.architecture, architecture)

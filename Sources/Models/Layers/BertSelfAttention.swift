@@ -1,4 +1,3 @@
-import Dispatch
 import SentimentTensor
 
 /// Multi-head scaled dot-product self-attention (HF `BertSelfAttention`, DistilBERT `MultiHeadSelfAttention`).
@@ -35,7 +34,7 @@ public struct BertSelfAttention: Sendable {
         nonisolated(unsafe) let qkvIn = UnsafePointer(qkv), contextOut = context, captureOut = capture
         let offsets = batch.offsets, lengths = batch.lengths
         // One task per (sequence, head); longest sequences first would balance better, but tasks are small.
-        let work: @Sendable (Int) -> Void = { task in
+        let work = { (task: Int) in
             let b = task / h, head = task % h
             let length = lengths[b], first = offsets[b]
             withUnsafeTemporaryAllocation(of: Float.self, capacity: length * length) { scores in
@@ -46,10 +45,10 @@ public struct BertSelfAttention: Sendable {
             }
         }
         let tasks = batch.count * h
-        if tasks == 1 || n * n * c < 1 << 14 {
-            for task in 0..<tasks { work(task) }
+        if n * n * c < 1 << 14 {
+            for task in 0..<tasks { work(task) }   // too little work to pay for waking threads
         } else {
-            DispatchQueue.concurrentPerform(iterations: tasks, execute: work)
+            Parallel.forEach(count: tasks, work)
         }
     }
 
