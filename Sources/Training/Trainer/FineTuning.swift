@@ -48,11 +48,12 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
 /// Runs fine-tuning jobs: resolve base and data, tokenize, train, evaluate on test, write the HF folder.
 public enum FineTuning {
     /// Runs `recipe`, writing the model to `output` (an HF folder). `log` receives progress messages; the
-    /// progress line goes to stderr when `showProgress`.
+    /// progress line goes to stderr when `showProgress`. `tokenizer` replaces the base folder's tokenizer (whose
+    /// files are still the ones copied into the output).
     @discardableResult
     public static func run(
         _ recipe: FineTuningRecipe, output: URL, resume: Bool = false, cache: ArtifactCache = .default,
-        showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
+        tokenizer: (any Tokenizer)? = nil, showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
     ) throws -> FineTuningResult {
         let started = Date()
         let configuration = recipe.configuration
@@ -63,7 +64,7 @@ public enum FineTuning {
         log("data \(dataset.name): \(dataset.train.count) train / \(dataset.dev.count) dev / \(dataset.test.count) test, "
             + "labels \(dataset.labels.joined(separator: ", "))")
 
-        let tokenizer = try AutoTokenizer.load(folder: baseFolder)
+        let tokenizer = try tokenizer ?? AutoTokenizer.load(folder: baseFolder)
         let trainTexts = configuration.limit.map { Array(dataset.train.prefix($0)) } ?? dataset.train
         let train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
         let dev = try encode(dataset.dev, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "dev")
