@@ -85,12 +85,13 @@ public struct AdamW: Sendable, Codable, Equatable {
         ["adamw.m": Tensor(shape: [m.count], data: m), "adamw.v": Tensor(shape: [v.count], data: v)]
     }
 
-    /// Restores m and v from `stateTensors()` output (step and hyperparameters come from the Codable part).
+    /// Restores m and v from `stateTensors()` output (step and hyperparameters come from the Codable part, e.g. a
+    /// decoded `withoutMoments` copy).
     public mutating func load(stateTensors: [String: Tensor]) throws {
         guard let mt = stateTensors["adamw.m"] else { throw TrainingError.missingWeight("adamw.m") }
         guard let vt = stateTensors["adamw.v"] else { throw TrainingError.missingWeight("adamw.v") }
-        guard mt.count == m.count else { throw TrainingError.shapeMismatch(name: "adamw.m", expected: [m.count], got: mt.shape) }
-        guard vt.count == v.count else { throw TrainingError.shapeMismatch(name: "adamw.v", expected: [v.count], got: vt.shape) }
+        // Sizes: m and v must agree; `update` checks them against the store.
+        guard vt.count == mt.count else { throw TrainingError.shapeMismatch(name: "adamw.v", expected: [mt.count], got: vt.shape) }
         m = mt.storage
         v = vt.storage
     }
