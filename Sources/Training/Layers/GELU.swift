@@ -13,10 +13,10 @@ enum GELULayer {
             var i = chunk.lowerBound
             while i < chunk.upperBound {
                 let n = min(Vec.scalarCount, chunk.upperBound - i)
-                let v = load(x + i, n), d = load(dout + i, n)
+                let v = loadLanes(x + i, n), d = loadLanes(dout + i, n)
                 let cdf = 0.5 * (1 + VectorMath.erf(v * 0.707_106_78))
                 let pdf = VectorMath.exp(-0.5 * v * v) * 0.398_942_28
-                store(d * (cdf + v * pdf), dout + i, n)
+                storeLanes(d * (cdf + v * pdf), dout + i, n)
                 i += n
             }
         }

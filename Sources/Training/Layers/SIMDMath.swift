@@ -7,7 +7,7 @@ typealias Vec = FloatVector
 
 /// Up to 16 floats from p (missing lanes 0).
 @inline(__always)
-func load(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+func loadLanes(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
     if n == Vec.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
     var v = Vec()
     for j in 0..<n { v[j] = p[j] }
@@ -16,7 +16,7 @@ func load(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
 
 /// Stores the first n lanes of v.
 @inline(__always)
-func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+func storeLanes(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     if n == Vec.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self); return }
     for j in 0..<n { p[j] = v[j] }
 }
