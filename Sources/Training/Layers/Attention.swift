@@ -1,4 +1,4 @@
-import Foundation
+import SentimentTensor
 
 /// Multi-head self-attention core over PACKED sequences (HF BertSelfAttention without the projections):
 /// per sequence s (tokens t0..<t0+T) and head h,
@@ -42,7 +42,7 @@ enum AttentionLayer {
         let H = layout.heads, D = C / H
         let scale = 1 / Float(D).squareRoot()
         nonisolated(unsafe) let qkv = qkv, probs = probs, dropped = dropped, mask = mask, ctx = ctx
-        DispatchQueue.concurrentPerform(iterations: layout.sequenceCount * H) { task in
+        Parallel.forEach(count: layout.sequenceCount * H) { task in
             let s = task / H, h = task % H
             let t0 = layout.offsets[s], T = layout.length(s)
             let pOffset = layout.probabilityOffsets[s] + h * T * T
@@ -51,8 +51,8 @@ enum AttentionLayer {
                 let q = qkv + (t0 + i) * 3 * C + h * D
                 let row = P + i * T
                 for j in 0..<T { row[j] = dot(q, qkv + (t0 + j) * 3 * C + C + h * D, D) * scale }
-                softmaxRow(row, T)
             }
+            Kernels.softmaxRows(P, rows: T, cols: T)
             var used = UnsafePointer(P)
             if let dropout {
                 (dropped + pOffset).update(from: P, count: T * T)
@@ -79,7 +79,7 @@ enum AttentionLayer {
         dqkv.update(repeating: 0, count: layout.tokenCount * 3 * C)
         nonisolated(unsafe) let dctx = dctx, qkv = qkv, probs = probs, dropped = dropped, mask = mask
         nonisolated(unsafe) let scratch = scratch, dqkv = dqkv
-        DispatchQueue.concurrentPerform(iterations: layout.sequenceCount * H) { task in
+        Parallel.forEach(count: layout.sequenceCount * H) { task in
             let s = task / H, h = task % H
             let t0 = layout.offsets[s], T = layout.length(s)
             let pOffset = layout.probabilityOffsets[s] + h * T * T
@@ -111,23 +111,5 @@ enum AttentionLayer {
                 }
             }
         }
-    }
-
-    /// Numerically stable in-place softmax of one row (torch.softmax).
-    @inline(__always)
-    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for j in 0..<n { m = max(m, row[j]) }
-        var total: Float = 0
-        var j = 0
-        while j < n {
-            let k = min(8, n - j)
-            let e = simdExp(load(row + j, k) - m)
-            store(e, row + j, k)
-            for l in 0..<k { total += e[l] }
-            j += k
-        }
-        let inv = 1 / total
-        for j in 0..<n { row[j] *= inv }
     }
 }

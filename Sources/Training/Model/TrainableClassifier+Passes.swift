@@ -268,4 +268,3 @@ func withOptionalPointer<R>(_ array: [Int32]?, _ body: (UnsafePointer<Int32>?) -
     return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
-func loadSafeTensorsWeights(_ url: URL) throws -> [String: Tensor] { fatalError("not yet: waits for SafeTensorsFile") }
