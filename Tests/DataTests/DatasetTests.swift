@@ -41,3 +41,50 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(dataset.all[0].label, "negative")
     }
 }
+
+/// Text-by-text agreement with Python (scripts/fixtures/data.py: csv module, codecs, str.strip, FNV-1a-64).
+final class DatasetPythonParityTests: XCTestCase {
+    struct Reference: Decodable {
+        struct Part: Decodable {
+            var count: Int
+            var label_counts: [Int]
+            var texts_sha256: String
+            var labels_sha256: String
+        }
+        var rows: Int
+        var labels: [String]
+        var count: Int
+        var splits: [String: Part]
+    }
+
+    func testSplitsMatchPythonTextByText() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/data/canonical_splits.json")
+        let references = try JSONDecoder().decode([String: Reference].self, from: Data(contentsOf: fixture))
+        XCTAssertEqual(Set(references.keys), Set(Datasets.names))
+        for (name, reference) in references.sorted(by: { $0.key < $1.key }) {
+            let dataset = try Datasets.load(name)
+            XCTAssertEqual(dataset.labels, reference.labels, name)
+            XCTAssertEqual(dataset.all.count, reference.count, name)
+            for split in Split.allCases {
+                let part = try XCTUnwrap(reference.splits[split.rawValue])
+                let examples = dataset.split(split)
+                XCTAssertEqual(examples.count, part.count, "\(name) \(split)")
+                XCTAssertEqual(dataset.labelCounts(split), part.label_counts, "\(name) \(split)")
+                XCTAssertEqual(joinedSHA256(examples.map(\.text)), part.texts_sha256, "\(name) \(split) texts")
+                XCTAssertEqual(joinedSHA256(examples.map(\.label)), part.labels_sha256, "\(name) \(split) labels")
+            }
+            print("\(name): \(dataset.all.count) texts, train/dev/test \(dataset.train.count)/\(dataset.dev.count)/\(dataset.test.count), identical to Python")
+        }
+    }
+
+    /// sha256 of the UTF-8 strings joined by NUL bytes.
+    private func joinedSHA256(_ strings: [String]) -> String {
+        var hasher = SHA256()
+        for (index, string) in strings.enumerated() {
+            if index > 0 { hasher.update([UInt8(0)]) }
+            hasher.update(Array(string.utf8))
+        }
+        return hasher.finalize()
+    }
+}
