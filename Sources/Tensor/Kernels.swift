@@ -80,13 +80,15 @@ public enum Kernels {
         }
     }
 
-    /// out[i, :] = table[ids[i], :] for a table of rows of width `dim` (ids must be ≥ 0 and in the table).
+    /// out[i, :] = table[ids[i], :] for a table of rows of width `dim` (nn.Embedding). Ids must lie in
+    /// 0..<tableRows; pass `tableRows` so a bad id stops with a message instead of reading past the table.
     public static func gather(
-        table: UnsafePointer<Float>, dim: Int, ids: UnsafePointer<Int32>, count: Int,
+        table: UnsafePointer<Float>, tableRows: Int = .max, dim: Int, ids: UnsafePointer<Int32>, count: Int,
         out: UnsafeMutablePointer<Float>
     ) {
         for i in 0..<count {
-            precondition(ids[i] >= 0, "gather: negative id \(ids[i]) at position \(i)")
+            precondition(ids[i] >= 0 && Int(ids[i]) < tableRows,
+                         "gather: id \(ids[i]) at position \(i) is outside the table of \(tableRows) rows")
             (out + i * dim).update(from: table + Int(ids[i]) * dim, count: dim)
         }
     }

@@ -5,7 +5,11 @@ import Foundation
 /// of 8 so the data area is 8-byte aligned, tensors laid out contiguously in name order.
 public enum SafeTensors {
     /// Writes `tensors` (F32) and `metadata` to `url` atomically (temporary file, then rename).
+    /// Throws `SafeTensorsError.invalidHeader` for the reserved tensor name `__metadata__`.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        guard tensors["__metadata__"] == nil else {
+            throw SafeTensorsError.invalidHeader("\(url.path): '__metadata__' is reserved and cannot name a tensor")
+        }
         try serialize(tensors, metadata: metadata).write(to: url, options: .atomic)
     }
 

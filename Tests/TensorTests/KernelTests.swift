@@ -144,7 +144,7 @@ final class KernelTests: XCTestCase {
     func testEmbeddingGatherMatchesTorch() throws {
         let table = try load("embedding.table"), ids = try Self.fixture.int64("embedding.ids").map { Int32($0) }
         var out = [Float](repeating: .nan, count: ids.count * 24)
-        Kernels.gather(table: table, dim: 24, ids: ids, count: ids.count, out: &out)
+        Kernels.gather(table: table, tableRows: 50, dim: 24, ids: ids, count: ids.count, out: &out)
         check("embedding", out, try load("embedding.out"), tolerance: 0)
     }
 
@@ -161,6 +161,29 @@ final class KernelTests: XCTestCase {
             XCTAssertEqual(dst, out)
             Kernels.scale(&dst, count: n, by: 2)
             XCTAssertEqual(dst, out.map { $0 * 2 })
+        }
+    }
+
+    func testKernelsNestedInsideAParallelLoopGiveTheSerialResult() {
+        // The models layer runs kernels inside its own parallel loop over heads; nested chunking must not change
+        // results or deadlock.
+        let rows = 64, cols = 512
+        let input = (0..<rows * cols).map { Float(sin(Double($0) * 0.11) * 6) }
+        Parallel.threads = 1
+        var serial = input
+        Kernels.softmaxRows(&serial, rows: rows, cols: cols)
+        Parallel.threads = 2
+        let tasks = 8
+        let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks * rows * cols)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let r = results
+        Parallel.forEach(count: tasks) { task in
+            let slice = r.baseAddress! + task * rows * cols
+            slice.initialize(from: input, count: rows * cols)
+            Kernels.softmaxRows(slice, rows: rows, cols: cols)
+        }
+        for task in 0..<tasks {
+            XCTAssertEqual(Array(results[task * rows * cols ..< (task + 1) * rows * cols]), serial, "task \(task)")
         }
     }
 

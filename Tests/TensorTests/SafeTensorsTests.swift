@@ -37,6 +37,17 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(raw.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } % 8, 0)
     }
 
+    func testWriterRejectsTheReservedNameAndLeavesNoFile() throws {
+        let url = directory.appendingPathComponent("reserved.safetensors")
+        XCTAssertThrowsError(try SafeTensors.write(["__metadata__": Tensor(shape: [1])], to: url)) {
+            if case .invalidHeader = $0 as? SafeTensorsError {} else { XCTFail("wrong error \($0)") }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
+        // An unwritable destination fails with an error, not a partial file.
+        let missingFolder = directory.appendingPathComponent("no/such/folder/x.safetensors")
+        XCTAssertThrowsError(try SafeTensors.write(["a": Tensor(shape: [1])], to: missingFolder))
+    }
+
     func testWriterReproducesPythonSafetensorsByteForByte() throws {
         let url = FixturePaths.kernelFixture("python_written.safetensors")
         let file = try SafeTensorsFile(contentsOf: url)
@@ -192,6 +203,7 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(file.names.first, "embeddings.LayerNorm.bias")
         XCTAssertEqual(file.names.last, "pooler.dense.weight")
         XCTAssertEqual(file.metadata, ["format": "pt"])
+        XCTAssertEqual(file.dataAreaStart % 8, 0)
         XCTAssertEqual(file.info("embeddings.position_ids")?.dtype, .i64)
         let positions = try file.int64("embeddings.position_ids")
         XCTAssertEqual(positions, (0..<512).map(Int64.init))
