@@ -34,8 +34,8 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
     public var test: ClassificationMetrics?
     /// Whole job: loading, tokenizing, training, evaluating, saving.
     public var wallSeconds: Double
-    /// Logits of the final model for the first few test (else dev) texts: `scripts/fixtures/trainer.py --check DIR`
-    /// compares them with what transformers computes from the exported folder.
+    /// Logits of the final model for the first 8 test (else dev) texts, computed as one batch:
+    /// `scripts/fixtures/trainer.py --check DIR` compares them with what transformers computes from the folder.
     public var sampleLogits: [SampleLogits]
 
     public struct SampleLogits: Codable, Sendable, Equatable {
@@ -80,9 +80,9 @@ public enum FineTuning {
 
         // The trainer left the best epoch's weights in the model.
         let testEvaluation = test.isEmpty ? nil : try trainer.evaluate(test)
-        let (sampleTexts, sampleLogits) = test.isEmpty
-            ? (dataset.dev, try trainer.evaluate(Array(dev.prefix(8))).logits)
-            : (dataset.test, Array(testEvaluation!.logits.prefix(8)))
+        // A batch of its own, so that a reload can reproduce these logits bitwise (see `Trainer.predict`).
+        let (sampleTexts, sampleExamples) = test.isEmpty ? (dataset.dev, dev) : (dataset.test, test)
+        let sampleLogits = try Trainer.predict(model, Array(sampleExamples.prefix(8)), batchSize: 8).logits
         var result = FineTuningResult(
             recipe: recipe, model: trainer.paths.model.path, labels: dataset.labels, trainExamples: train.count,
             training: summary, dev: summary.bestDev ?? ClassificationMetrics(predictions: [], labels: [], numClasses: 0),
