@@ -75,7 +75,11 @@ let package = Package(
             path: "Sources/CLI"
         ),
         .testTarget(name: "TensorTests", dependencies: ["SentimentTensor"], path: "Tests/TensorTests"),
-        .testTarget(name: "DataTests", dependencies: ["SentimentData"], path: "Tests/DataTests"),
+        .testTarget(
+            name: "DataTests",
+            dependencies: ["SentimentData", .product(name: "ZIPFoundation", package: "ZIPFoundation")],  // builds test wheels
+            path: "Tests/DataTests"
+        ),
         .testTarget(name: "TokenizerTests", dependencies: ["SentimentTokenizers", "SentimentData"], path: "Tests/TokenizerTests"),
         .testTarget(name: "ModelTests", dependencies: ["SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),

@@ -47,8 +47,11 @@ public struct SafeTensorsFile: Sendable {
     /// Tensor names, sorted.
     public let names: [String]
 
+    /// Byte offset of the data area in the file (8 + header length): `dataOffsets` are relative to it.
+    /// Lets a caller with its own mapping of the file use aligned F32 payloads in place.
+    public let dataAreaStart: Int
+
     private let data: Data           // whole file, memory-mapped
-    private let dataAreaStart: Int   // 8 + header length
     private let infos: [String: TensorInfo]
 
     /// Memory-maps `url` and validates its header. Throws `SafeTensorsError` for malformed files.

@@ -192,6 +192,7 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(file.names.first, "embeddings.LayerNorm.bias")
         XCTAssertEqual(file.names.last, "pooler.dense.weight")
         XCTAssertEqual(file.metadata, ["format": "pt"])
+        XCTAssertEqual(file.dataAreaStart % 8, 0)
         XCTAssertEqual(file.info("embeddings.position_ids")?.dtype, .i64)
         let positions = try file.int64("embeddings.position_ids")
         XCTAssertEqual(positions, (0..<512).map(Int64.init))

@@ -1,0 +1,90 @@
+import Foundation
+import XCTest
+@testable import SentimentData
+
+/// The canonical splits of the catalog corpora (needs `sentiment fetch rotten-tomatoes crowdflower-tweets`).
+final class DatasetTests: XCTestCase {
+    func testRottenTomatoesCanonicalSplit() throws {
+        let dataset = try Datasets.load("rotten-tomatoes")
+        XCTAssertEqual(dataset.labels, ["negative", "positive"])
+        XCTAssertEqual(dataset.all.count, 12_752)
+        XCTAssertEqual(dataset.train.count, 10_092)
+        XCTAssertEqual(dataset.dev.count, 1_319)
+        XCTAssertEqual(dataset.test.count, 1_341)
+        XCTAssertEqual(dataset.labelCounts(.train), [4_283, 5_809])
+        XCTAssertEqual(dataset.labelCounts(.dev), [540, 779])
+        XCTAssertEqual(dataset.labelCounts(.test), [561, 780])
+        // Texts are trimmed, unique and non-empty; the split follows the FNV rule.
+        XCTAssertEqual(Set(dataset.all.map { Array($0.text.utf8) }).count, dataset.all.count)
+        for example in dataset.all {
+            XCTAssertFalse(example.text.isEmpty)
+            XCTAssertEqual(PythonWhitespace.strip(example.text), example.text)
+        }
+        for split in Split.allCases {
+            XCTAssertTrue(dataset.split(split).allSatisfy { CanonicalSplit.split(of: $0.text) == split })
+        }
+        // Multi-line quoted texts survive (280 raw texts hold a newline).
+        XCTAssertTrue(dataset.all.contains { $0.text.contains("\n") })
+    }
+
+    /// Counts cross-checked with Python (csv module, mac_roman codec, str.strip, FNV-1a-64): 38,158 rows,
+    /// 37,243 unique texts; train 29,752 / dev 3,741 / test 3,750.
+    func testCrowdflowerTweetsCanonicalSplit() throws {
+        let dataset = try Datasets.load("crowdflower-tweets")
+        XCTAssertEqual(dataset.labels, ["negative", "neutral", "positive"])
+        XCTAssertEqual(dataset.all.count, 37_243)
+        XCTAssertEqual(dataset.labelCounts(.train), [12_752, 11_573, 5_427])
+        XCTAssertEqual(dataset.labelCounts(.dev), [1_615, 1_429, 697])
+        XCTAssertEqual(dataset.labelCounts(.test), [1_611, 1_452, 687])
+        // Mac Roman decoding: byte 0xD1 in the first row is an em dash (U+2014), as Python's mac_roman says.
+        XCTAssertEqual(dataset.all[0].text, "I just don't trust my life in google's hands #driverless cars_\u{2014}_.no thank you")
+        XCTAssertEqual(dataset.all[0].label, "negative")
+    }
+}
+
+/// Text-by-text agreement with Python (scripts/fixtures/data.py: csv module, codecs, str.strip, FNV-1a-64).
+final class DatasetPythonParityTests: XCTestCase {
+    struct Reference: Decodable {
+        struct Part: Decodable {
+            var count: Int
+            var label_counts: [Int]
+            var texts_sha256: String
+            var labels_sha256: String
+        }
+        var rows: Int
+        var labels: [String]
+        var count: Int
+        var splits: [String: Part]
+    }
+
+    func testSplitsMatchPythonTextByText() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/data/canonical_splits.json")
+        let references = try JSONDecoder().decode([String: Reference].self, from: Data(contentsOf: fixture))
+        XCTAssertEqual(Set(references.keys), Set(Datasets.names))
+        for (name, reference) in references.sorted(by: { $0.key < $1.key }) {
+            let dataset = try Datasets.load(name)
+            XCTAssertEqual(dataset.labels, reference.labels, name)
+            XCTAssertEqual(dataset.all.count, reference.count, name)
+            for split in Split.allCases {
+                let part = try XCTUnwrap(reference.splits[split.rawValue])
+                let examples = dataset.split(split)
+                XCTAssertEqual(examples.count, part.count, "\(name) \(split)")
+                XCTAssertEqual(dataset.labelCounts(split), part.label_counts, "\(name) \(split)")
+                XCTAssertEqual(joinedSHA256(examples.map(\.text)), part.texts_sha256, "\(name) \(split) texts")
+                XCTAssertEqual(joinedSHA256(examples.map(\.label)), part.labels_sha256, "\(name) \(split) labels")
+            }
+            print("\(name): \(dataset.all.count) texts, train/dev/test \(dataset.train.count)/\(dataset.dev.count)/\(dataset.test.count), identical to Python")
+        }
+    }
+
+    /// sha256 of the UTF-8 strings joined by NUL bytes.
+    private func joinedSHA256(_ strings: [String]) -> String {
+        var hasher = SHA256()
+        for (index, string) in strings.enumerated() {
+            if index > 0 { hasher.update([UInt8(0)]) }
+            hasher.update(Array(string.utf8))
+        }
+        return hasher.finalize()
+    }
+}
