@@ -9,6 +9,7 @@ struct SentimentCommand: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file in Sources/CLI/Commands.
             BenchCommand.self,
+            EmbedCommand.self,
             FetchCommand.self,
             ModelsCommand.self,
             TrainCommand.self,
