@@ -14,7 +14,7 @@ final class TrainerEndToEndTests: XCTestCase {
         let examples = try FineTuning.encode(
             result.sampleLogits.map { LabeledText(text: $0.text, label: result.labels[0], textPair: $0.pair) },
             labels: result.labels, tokenizer: tokenizer, maxLength: maxLength, split: "sample")
-        let logits = try reloaded.logits(TrainingBatch(examples, indices: Array(examples.indices)))
+        let logits = try Trainer.predict(reloaded, examples, batchSize: 8).logits
         XCTAssertFalse(logits.isEmpty)
         XCTAssertEqual(logits, result.sampleLogits.map(\.logits), "reloaded folder gives different logits")
     }

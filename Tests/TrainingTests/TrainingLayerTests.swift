@@ -108,23 +108,6 @@ final class TrainingLayerTests: XCTestCase {
         assertClose(d, numeric, "gelu backward")
     }
 
-    func testSIMDExpAndErfAccuracy() {
-        let xs = (0..<4001).map { Float($0 - 2000) * 0.005 }   // [-10, 10]
-        var maxExp: Float = 0, maxErf: Float = 0
-        for i in stride(from: 0, to: xs.count - 8, by: 8) {
-            let v = Vec(xs[i..<(i + 8)])
-            let e = simdExp(v), r = simdErf(v)
-            for j in 0..<8 {
-                let x = Double(xs[i + j])
-                maxExp = max(maxExp, Float(abs(Double(e[j]) - Foundation.exp(x)) / Foundation.exp(x)))
-                maxErf = max(maxErf, Float(abs(Double(r[j]) - erf(x))))
-            }
-        }
-        print("simdExp max relative error \(maxExp), simdErf max absolute error \(maxErf)")
-        XCTAssertLessThan(maxExp, 5e-7)
-        XCTAssertLessThan(maxErf, 5e-7)
-    }
-
     func testTanhBackwardMatchesFiniteDifferences() {
         let x = random(29, scale: 2), r = random(29)
         var y = [Float](repeating: 0, count: x.count)
@@ -164,32 +147,74 @@ final class TrainingLayerTests: XCTestCase {
         return ctx
     }
 
-    func checkAttention(dropout: Float?) {
+    /// Packed attention vs the Double reference; `firstTokenOnly` checks the last-layer mode (queries of the first
+    /// token of each sequence only, K and V of every token) against the matching rows of full attention.
+    func checkAttention(dropout: Float?, firstTokenOnly: Bool = false) {
         let lengths = [3, 1, 6], H = 2, C = 8
-        let layout = PackedSequences(lengths: lengths, heads: H)
-        let N = layout.tokenCount, PT = layout.probabilityCount
-        let qkv = random(N * 3 * C), r = random(N * C)
+        let full = PackedSequences(lengths: lengths, heads: H)
+        let layout = PackedSequences(lengths: lengths, heads: H, firstTokenOnly: firstTokenOnly)
+        let N = full.tokenCount, PT = layout.probabilityCount, R = layout.queryCount, S = full.sequenceCount
+        var qkv = random(N * 3 * C)
+        let r = random(R * C)
         var probs = [Float](repeating: 0, count: PT), dropped = probs, mask = probs
-        var ctx = [Float](repeating: 0, count: N * C)
-        AttentionLayer.forward(qkv: qkv, layout: layout, hidden: C, probs: &probs, dropped: &dropped, mask: &mask,
-                               dropout: dropout.map { (p: $0, key: 99) }, ctx: &ctx)
-        let usedMask = dropout == nil ? nil : mask
-        if dropout != nil { XCTAssertTrue(mask.contains(0) && mask.contains { $0 > 1 }, "dropout drew both outcomes") }
-        let label = dropout == nil ? "attention" : "attention+dropout"
-        assertClose(ctx, attentionReference(qkv.map(Double.init), layout: layout, C: C, mask: usedMask).map(Float.init),
-                    "\(label) forward", tolerance: 1e-6)
-        var scratch = [Float](repeating: 0, count: PT), dqkv = [Float](repeating: .nan, count: N * 3 * C)
-        AttentionLayer.backward(dctx: r, qkv: qkv, layout: layout, hidden: C, probs: probs,
-                                dropped: dropout == nil ? nil : dropped, mask: usedMask,
-                                scratch: &scratch, dqkv: &dqkv)
-        let numeric = numericGradient(qkv) { q in
-            zip(self.attentionReference(q, layout: layout, C: C, mask: usedMask), r).map { $0 * Double($1) }.reduce(0, +)
+        var ctx = [Float](repeating: 0, count: R * C)
+        var qFirst = (0..<S).flatMap { s in qkv[(full.offsets[s] * 3 * C)..<(full.offsets[s] * 3 * C + C)] }
+        var scratch = [Float](repeating: 0, count: PT), dqkv = [Float](repeating: 0, count: N * 3 * C)
+        var dqFirst = [Float](repeating: 0, count: S * C)
+        qkv.withUnsafeMutableBufferPointer { qkvp in
+            qFirst.withUnsafeMutableBufferPointer { qf in
+                dqkv.withUnsafeMutableBufferPointer { dp in
+                    dqFirst.withUnsafeMutableBufferPointer { dqf in
+                        let base = qkvp.baseAddress!, d = dp.baseAddress!
+                        let operands = firstTokenOnly
+                            ? AttentionOperands(q: qf.baseAddress!, qStride: C, k: base + C, v: base + 2 * C, kvStride: 3 * C)
+                            : AttentionOperands(q: base, qStride: 3 * C, k: base + C, v: base + 2 * C, kvStride: 3 * C)
+                        let grads = firstTokenOnly
+                            ? AttentionOperands(q: dqf.baseAddress!, qStride: C, k: d + C, v: d + 2 * C, kvStride: 3 * C)
+                            : AttentionOperands(q: d, qStride: 3 * C, k: d + C, v: d + 2 * C, kvStride: 3 * C)
+                        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: &probs, dropped: &dropped,
+                                               mask: &mask, dropout: dropout.map { (p: $0, key: 99) }, ctx: &ctx)
+                        AttentionLayer.backward(dctx: r, operands, layout: layout, hidden: C, probs: probs,
+                                                dropped: dropout == nil ? nil : dropped, mask: dropout == nil ? nil : mask,
+                                                scratch: &scratch, grads: grads)
+                    }
+                }
+            }
         }
+        if firstTokenOnly {   // the queries' gradients belong to the first-token rows of Q
+            for s in 0..<S { for i in 0..<C { dqkv[full.offsets[s] * 3 * C + i] += dqFirst[s * C + i] } }
+        }
+        // Reference: full attention with the same keep mask on the rows that were computed.
+        var fullMask: [Float]? = nil
+        if dropout != nil {
+            var m = [Float](repeating: 1, count: full.probabilityCount)
+            for s in 0..<S {
+                let T = full.length(s)
+                for h in 0..<H { for i in 0..<layout.queries(s) { for j in 0..<T {
+                    m[full.probabilityOffsets[s] + h * T * T + i * T + j] =
+                        mask[layout.probabilityOffsets[s] + h * layout.queries(s) * T + i * T + j]
+                } } }
+            }
+            fullMask = m
+            XCTAssertTrue(mask.contains(0) && mask.contains { $0 > 1 }, "dropout drew both outcomes")
+        }
+        let rows = (0..<S).flatMap { s in firstTokenOnly ? [full.offsets[s]] : Array(full.offsets[s]..<full.offsets[s + 1]) }
+        func reference(_ q: [Double]) -> [Double] {
+            let all = attentionReference(q, layout: full, C: C, mask: fullMask)
+            return rows.flatMap { all[($0 * C)..<($0 * C + C)] }
+        }
+        let label = (dropout == nil ? "attention" : "attention+dropout") + (firstTokenOnly ? " (first token only)" : "")
+        assertClose(ctx, reference(qkv.map(Double.init)).map(Float.init), "\(label) forward", tolerance: 1e-6)
+        let numeric = numericGradient(qkv) { q in zip(reference(q), r).map { $0 * Double($1) }.reduce(0, +) }
         assertClose(dqkv, numeric, "\(label) dqkv")
     }
 
     func testAttentionBackwardMatchesFiniteDifferences() { checkAttention(dropout: nil) }
     func testAttentionWithDropoutBackwardMatchesFiniteDifferences() { checkAttention(dropout: 0.3) }
+    func testFirstTokenAttentionBackwardMatchesFiniteDifferences() {
+        checkAttention(dropout: nil, firstTokenOnly: true)
+        checkAttention(dropout: 0.3, firstTokenOnly: true)
+    }
 
     // MARK: embeddings and dropout
 

@@ -5,6 +5,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
-        subcommands: [BenchGEMMCommand.self, BenchTokenizeCommand.self, BenchEncoderCommand.self, BenchClassifyCommand.self]
+        subcommands: [
+            BenchGEMMCommand.self, BenchTokenizeCommand.self, BenchEncoderCommand.self, BenchTrainStepCommand.self,
+            BenchClassifyCommand.self,
+        ]
     )
 }

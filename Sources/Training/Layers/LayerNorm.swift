@@ -1,4 +1,4 @@
-import Foundation
+import SentimentTensor
 
 /// torch.nn.LayerNorm over the last dimension (biased variance, eps inside the sqrt), with the statistics that
 /// backward needs. Backward as in llm.c `layernorm_backward`.
@@ -8,15 +8,15 @@ enum LayerNormLayer {
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
-        parallelRows(rows, minimumRowsPerTask: 16) { r in
+        Parallel.forEachChunk(count: rows, minimumChunk: 16) { chunk in for r in chunk {
             let row = x + r * cols, o = out + r * cols
             let m = sum(row, cols) / Float(cols)
             var vacc = Vec()
             var i = 0
-            while i + 8 <= cols {
+            while i + Vec.scalarCount <= cols {
                 let d = UnsafeRawPointer(row + i).loadUnaligned(as: Vec.self) - m
                 vacc += d * d
-                i += 8
+                i += Vec.scalarCount
             }
             var variance = vacc.sum()
             while i < cols { let d = row[i] - m; variance += d * d; i += 1 }
@@ -25,7 +25,7 @@ enum LayerNormLayer {
             for i in 0..<cols { o[i] = (row[i] - m) * s * gamma[i] + beta[i] }
             mean[r] = m
             rstd[r] = s
-        }
+        } }
     }
 
     /// Given dout[N, C]: dx (written, or added when `accumulateInput`), dγ += Σ dout·x̂, dβ += Σ dout.
@@ -37,7 +37,7 @@ enum LayerNormLayer {
         dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?
     ) {
         if let dx {
-            parallelRows(rows, minimumRowsPerTask: 16) { r in
+            Parallel.forEachChunk(count: rows, minimumChunk: 16) { chunk in for r in chunk {
                 let d = dout + r * cols, xr = x + r * cols, o = dx + r * cols
                 let m = mean[r], s = rstd[r]
                 var sumD: Float = 0, sumDX: Float = 0
@@ -51,7 +51,7 @@ enum LayerNormLayer {
                     let v = s * (d[i] * gamma[i] - meanD - (xr[i] - m) * s * meanDX)
                     o[i] = accumulateInput ? o[i] + v : v
                 }
-            }
+            } }
         }
         // Parameter gradients: column sums, serial over rows (no write conflicts).
         if let dGamma {
@@ -62,32 +62,6 @@ enum LayerNormLayer {
         }
         if let dBeta {
             for r in 0..<rows { axpy(1, dout + r * cols, dBeta, cols) }
-        }
-    }
-}
-
-@inline(__always)
-func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
-    var acc = Vec()
-    var i = 0
-    while i + 8 <= n { acc += UnsafeRawPointer(a + i).loadUnaligned(as: Vec.self); i += 8 }
-    var s = acc.sum()
-    while i < n { s += a[i]; i += 1 }
-    return s
-}
-
-/// Runs body(row) for rows 0..<rows on all cores, in contiguous chunks (at least `minimumRowsPerTask` rows each).
-func parallelRows(_ rows: Int, minimumRowsPerTask: Int = 1, _ body: (Int) -> Void) {
-    let tasks = min(ProcessInfo.processInfo.activeProcessorCount * 2, max(1, rows / max(1, minimumRowsPerTask)))
-    if tasks <= 1 {
-        for r in 0..<rows { body(r) }
-        return
-    }
-    withoutActuallyEscaping(body) { body in
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: tasks) { t in
-            let start = rows * t / tasks, end = rows * (t + 1) / tasks
-            for r in start..<end { body(r) }
         }
     }
 }

@@ -75,13 +75,17 @@ extension TrainableClassifier {
                             key: DropoutRNG.siteKey(pass: key, site: DropoutSite.embeddings), mask: ws.embMask.pointer)
         }
 
+        // The last layer computes only the first token of each sequence (all the pooler reads), straight into cls.
         for l in 0..<c.numHiddenLayers {
-            layerForward(l, x: ws.hidden[l].pointer, out: ws.hidden[l + 1].pointer, dropoutKey: dropoutKey)
+            let last = l == c.numHiddenLayers - 1
+            layerForward(l, x: ws.hidden[l].pointer, out: last ? ws.cls.pointer : ws.hidden[l + 1].pointer,
+                         firstTokenOnly: last, dropoutKey: dropoutKey)
+        }
+        if c.numHiddenLayers == 0 {
+            for b in 0..<B { (ws.cls.pointer + b * C).update(from: ws.hidden[0].pointer + ws.layout.offsets[b] * C, count: C) }
         }
 
         // Pooler on the first token of each sequence: (B, C).
-        let last = ws.hidden[c.numHiddenLayers].pointer
-        for b in 0..<B { (ws.cls.pointer + b * C).update(from: last + ws.layout.offsets[b] * C, count: C) }
         LinearLayer.forward(ws.cls.pointer, rows: B, inFeatures: C, weight: value("bert.pooler.dense.weight"),
                             bias: value("bert.pooler.dense.bias"), outFeatures: C, out: ws.pooled.pointer)
         TanhLayer.forward(ws.pooled.pointer, count: B * C, out: ws.pooled.pointer)
@@ -97,38 +101,60 @@ extension TrainableClassifier {
                             bias: value("classifier.bias"), outFeatures: L, out: ws.logits.pointer)
     }
 
-    func layerForward(_ l: Int, x: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, dropoutKey: UInt64?) {
+    /// Encoder layer l on x (N, C). With `firstTokenOnly`, K and V cover every token but queries, the attention
+    /// output, both LayerNorms and the FFN only the first token of each sequence: out is then (B, C).
+    func layerForward(
+        _ l: Int, x: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, firstTokenOnly: Bool, dropoutKey: UInt64?
+    ) {
         let ws = workspace, lc = ws.layers[l], c = config, w = layerParameters(l)
         let N = ws.layout.tokenCount, C = c.hiddenSize, I = c.intermediateSize
+        let layout = firstTokenOnly ? ws.firstTokenLayout : ws.layout
+        let R = layout.queryCount   // rows that continue through the layer: N, or B
         let hiddenP = c.hiddenDropoutProb, attentionP = c.attentionProbsDropoutProb
-        // Q, K, V in one GEMM: (N, C) · [Wq; Wk; Wv]ᵀ → (N, 3C).
-        LinearLayer.forward(x, rows: N, inFeatures: C, weight: w.wqkv, bias: w.bqkv, outFeatures: 3 * C, out: lc.qkv.pointer)
+        let operands: AttentionOperands
+        let residual: UnsafeMutablePointer<Float>   // (R, C) input rows of the first residual connection
+        if firstTokenOnly {
+            // K, V of every token: (N, C) · [Wk; Wv]ᵀ → (N, 2C); Q of the first tokens: (B, C) · Wqᵀ.
+            for s in 0..<R { (lc.xFirst.pointer + s * C).update(from: x + layout.offsets[s] * C, count: C) }
+            LinearLayer.forward(lc.xFirst.pointer, rows: R, inFeatures: C, weight: w.wqkv, bias: w.bqkv, outFeatures: C,
+                                out: lc.q.pointer)
+            LinearLayer.forward(x, rows: N, inFeatures: C, weight: w.wqkv + C * C, bias: w.bqkv + C, outFeatures: 2 * C,
+                                out: lc.qkv.pointer)
+            operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer, v: lc.qkv.pointer + C, kvStride: 2 * C)
+            residual = lc.xFirst.pointer
+        } else {
+            // Q, K, V in one GEMM: (N, C) · [Wq; Wk; Wv]ᵀ → (N, 3C).
+            LinearLayer.forward(x, rows: N, inFeatures: C, weight: w.wqkv, bias: w.bqkv, outFeatures: 3 * C,
+                                out: lc.qkv.pointer)
+            let qkv = lc.qkv.pointer
+            operands = AttentionOperands(q: qkv, qStride: 3 * C, k: qkv + C, v: qkv + 2 * C, kvStride: 3 * C)
+            residual = x
+        }
         let attentionDropout = dropoutKey.flatMap { key in
             attentionP > 0 ? (p: attentionP, key: DropoutRNG.siteKey(pass: key, site: DropoutSite.attentionProbs(l))) : nil
         }
-        AttentionLayer.forward(qkv: lc.qkv.pointer, layout: ws.layout, hidden: C, probs: lc.probs.pointer,
-                               dropped: lc.dropped.pointer, mask: lc.probsMask.pointer, dropout: attentionDropout,
-                               ctx: lc.ctx.pointer)
+        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: lc.probs.pointer, dropped: lc.dropped.pointer,
+                               mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer)
         // BertSelfOutput: LayerNorm(dropout(dense(ctx)) + x).
-        LinearLayer.forward(lc.ctx.pointer, rows: N, inFeatures: C, weight: w.wo, bias: w.bo, outFeatures: C, out: lc.res1.pointer)
+        LinearLayer.forward(lc.ctx.pointer, rows: R, inFeatures: C, weight: w.wo, bias: w.bo, outFeatures: C, out: lc.res1.pointer)
         if let key = dropoutKey, hiddenP > 0 {
-            Dropout.forward(lc.res1.pointer, count: N * C, p: hiddenP,
+            Dropout.forward(lc.res1.pointer, count: R * C, p: hiddenP,
                             key: DropoutRNG.siteKey(pass: key, site: DropoutSite.attentionOutput(l)),
                             mask: lc.attentionMask.pointer)
         }
-        Kernels.addInPlace(lc.res1.pointer, x, count: N * C)
-        LayerNormLayer.forward(lc.res1.pointer, rows: N, cols: C, gamma: w.ln1g, beta: w.ln1b, eps: c.layerNormEps,
+        Kernels.addInPlace(lc.res1.pointer, residual, count: R * C)
+        LayerNormLayer.forward(lc.res1.pointer, rows: R, cols: C, gamma: w.ln1g, beta: w.ln1b, eps: c.layerNormEps,
                                out: lc.h1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer)
         // BertIntermediate + BertOutput: LayerNorm(dropout(dense(gelu(dense(h1)))) + h1).
-        LinearLayer.forward(lc.h1.pointer, rows: N, inFeatures: C, weight: w.w1, bias: w.b1, outFeatures: I, out: lc.u.pointer)
-        GELULayer.forward(lc.u.pointer, count: N * I, out: lc.g.pointer)
-        LinearLayer.forward(lc.g.pointer, rows: N, inFeatures: I, weight: w.w2, bias: w.b2, outFeatures: C, out: lc.res2.pointer)
+        LinearLayer.forward(lc.h1.pointer, rows: R, inFeatures: C, weight: w.w1, bias: w.b1, outFeatures: I, out: lc.u.pointer)
+        GELULayer.forward(lc.u.pointer, count: R * I, out: lc.g.pointer)
+        LinearLayer.forward(lc.g.pointer, rows: R, inFeatures: I, weight: w.w2, bias: w.b2, outFeatures: C, out: lc.res2.pointer)
         if let key = dropoutKey, hiddenP > 0 {
-            Dropout.forward(lc.res2.pointer, count: N * C, p: hiddenP,
+            Dropout.forward(lc.res2.pointer, count: R * C, p: hiddenP,
                             key: DropoutRNG.siteKey(pass: key, site: DropoutSite.ffnOutput(l)), mask: lc.ffnMask.pointer)
         }
-        Kernels.addInPlace(lc.res2.pointer, lc.h1.pointer, count: N * C)
-        LayerNormLayer.forward(lc.res2.pointer, rows: N, cols: C, gamma: w.ln2g, beta: w.ln2b, eps: c.layerNormEps,
+        Kernels.addInPlace(lc.res2.pointer, lc.h1.pointer, count: R * C)
+        LayerNormLayer.forward(lc.res2.pointer, rows: R, cols: C, gamma: w.ln2g, beta: w.ln2b, eps: c.layerNormEps,
                                out: out, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer)
     }
 
@@ -170,12 +196,15 @@ extension TrainableClassifier {
                              dWeight: grad("bert.pooler.dense.weight"), dBias: grad("bert.pooler.dense.bias"))
         guard lowest <= c.numHiddenLayers else { return }
 
-        // Only the first token of each sequence reaches the pooler: dhidden is zero elsewhere.
-        ws.dA.pointer.update(repeating: 0, count: N * C)
-        for b in 0..<B { (ws.dA.pointer + ws.layout.offsets[b] * C).update(from: ws.dCls.pointer + b * C, count: C) }
-
+        // The last layer's output is (B, C): its gradient is dcls. Without layers, scatter it into the tokens.
+        if c.numHiddenLayers == 0 {
+            ws.dA.pointer.update(repeating: 0, count: N * C)
+            for b in 0..<B { (ws.dA.pointer + ws.layout.offsets[b] * C).update(from: ws.dCls.pointer + b * C, count: C) }
+        } else {
+            ws.dA.pointer.update(from: ws.dCls.pointer, count: B * C)
+        }
         for l in stride(from: c.numHiddenLayers - 1, through: max(lowest - 1, 0), by: -1) {
-            layerBackward(l, needInputGradient: lowest < l + 1)
+            layerBackward(l, firstTokenOnly: l == c.numHiddenLayers - 1, needInputGradient: lowest < l + 1)
         }
         guard lowest == 0 else { return }
 
@@ -212,53 +241,82 @@ extension TrainableClassifier {
         return lowest
     }
 
-    /// Backward of encoder layer l: reads d(out) from ws.dA, writes d(x) back into ws.dA (if needed).
-    func layerBackward(_ l: Int, needInputGradient: Bool) {
+    /// Backward of encoder layer l: reads d(out) from ws.dA ((B, C) when `firstTokenOnly`, else (N, C)) and writes
+    /// d(x) (N, C) back into ws.dA when needed.
+    func layerBackward(_ l: Int, firstTokenOnly: Bool, needInputGradient: Bool) {
         let ws = workspace, lc = ws.layers[l], c = config, w = layerParameters(l)
         let N = ws.layout.tokenCount, C = c.hiddenSize, I = c.intermediateSize
+        let layout = firstTokenOnly ? ws.firstTokenLayout : ws.layout
+        let R = layout.queryCount
         let hiddenDropout = ws.dropoutActive && c.hiddenDropoutProb > 0
         let attentionDropout = ws.dropoutActive && c.attentionProbsDropoutProb > 0
         let x = ws.hidden[l].pointer
         let dOut = ws.dA.pointer, dRes = ws.dB.pointer, dTmp = ws.dC.pointer
 
-        // LayerNorm 2: dres2 (N, C).
-        LayerNormLayer.backward(dOut, x: lc.res2.pointer, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer, rows: N, cols: C,
+        // LayerNorm 2: dres2 (R, C).
+        LayerNormLayer.backward(dOut, x: lc.res2.pointer, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer, rows: R, cols: C,
                                 gamma: w.ln2g, dx: dRes, dGamma: w.dln2g, dBeta: w.dln2b)
-        // Output dense (through its dropout): dg (N, I).
+        // Output dense (through its dropout): dg (R, I).
         var dFFN = UnsafePointer(dRes)
         if hiddenDropout {
-            dTmp.update(from: dRes, count: N * C)
-            Dropout.backward(dTmp, count: N * C, mask: lc.ffnMask.pointer)
+            dTmp.update(from: dRes, count: R * C)
+            Dropout.backward(dTmp, count: R * C, mask: lc.ffnMask.pointer)
             dFFN = UnsafePointer(dTmp)
         }
-        LinearLayer.backward(dFFN, x: lc.g.pointer, rows: N, inFeatures: I, weight: w.w2, outFeatures: C,
+        LinearLayer.backward(dFFN, x: lc.g.pointer, rows: R, inFeatures: I, weight: w.w2, outFeatures: C,
                              dx: ws.dI.pointer, dWeight: w.dw2, dBias: w.db2)
-        GELULayer.backward(ws.dI.pointer, x: lc.u.pointer, count: N * I)
+        GELULayer.backward(ws.dI.pointer, x: lc.u.pointer, count: R * I)
         // Intermediate dense: dh1 = du · W1 + dres2 (residual).
-        LinearLayer.backward(ws.dI.pointer, x: lc.h1.pointer, rows: N, inFeatures: C, weight: w.w1, outFeatures: I,
+        LinearLayer.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C, weight: w.w1, outFeatures: I,
                              dx: dTmp, dWeight: w.dw1, dBias: w.db1)
-        Kernels.addInPlace(dTmp, dRes, count: N * C)
-        // LayerNorm 1: dres1 (N, C).
-        LayerNormLayer.backward(dTmp, x: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer, rows: N, cols: C,
+        Kernels.addInPlace(dTmp, dRes, count: R * C)
+        // LayerNorm 1: dres1 (R, C).
+        LayerNormLayer.backward(dTmp, x: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer, rows: R, cols: C,
                                 gamma: w.ln1g, dx: dRes, dGamma: w.dln1g, dBeta: w.dln1b)
-        // Attention output dense (through its dropout): dctx (N, C).
+        // Attention output dense (through its dropout): dctx (R, C).
         var dAttentionOut = UnsafePointer(dRes)
         if hiddenDropout {
-            dTmp.update(from: dRes, count: N * C)
-            Dropout.backward(dTmp, count: N * C, mask: lc.attentionMask.pointer)
+            dTmp.update(from: dRes, count: R * C)
+            Dropout.backward(dTmp, count: R * C, mask: lc.attentionMask.pointer)
             dAttentionOut = UnsafePointer(dTmp)
         }
-        LinearLayer.backward(dAttentionOut, x: lc.ctx.pointer, rows: N, inFeatures: C, weight: w.wo, outFeatures: C,
+        LinearLayer.backward(dAttentionOut, x: lc.ctx.pointer, rows: R, inFeatures: C, weight: w.wo, outFeatures: C,
                              dx: ws.dCtx.pointer, dWeight: w.dwo, dBias: w.dbo)
-        // Attention core: dqkv (N, 3C).
-        AttentionLayer.backward(dctx: ws.dCtx.pointer, qkv: lc.qkv.pointer, layout: ws.layout, hidden: C,
-                                probs: lc.probs.pointer, dropped: attentionDropout ? UnsafePointer(lc.dropped.pointer) : nil,
-                                mask: attentionDropout ? UnsafePointer(lc.probsMask.pointer) : nil,
-                                scratch: ws.dScratch.pointer, dqkv: ws.dQKV.pointer)
-        // Q, K, V projections: dx = dqkv · Wqkv + dres1 (residual), into dA.
-        LinearLayer.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: w.wqkv, outFeatures: 3 * C,
-                             dx: needInputGradient ? dOut : nil, dWeight: w.dwqkv, dBias: w.dbqkv)
-        if needInputGradient { Kernels.addInPlace(dOut, dRes, count: N * C) }
+        // Attention core, then the projections; dx = (Q, K, V paths) + dres1 (residual).
+        let probs = lc.probs.pointer, dropped = attentionDropout ? UnsafePointer(lc.dropped.pointer) : nil
+        let mask = attentionDropout ? UnsafePointer(lc.probsMask.pointer) : nil
+        if firstTokenOnly {
+            let operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer, v: lc.qkv.pointer + C,
+                                             kvStride: 2 * C)
+            let grads = AttentionOperands(q: ws.dQ.pointer, qStride: C, k: ws.dQKV.pointer, v: ws.dQKV.pointer + C,
+                                          kvStride: 2 * C)
+            ws.dQ.pointer.update(repeating: 0, count: R * C)
+            ws.dQKV.pointer.update(repeating: 0, count: N * 2 * C)
+            AttentionLayer.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
+                                    dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads)
+            LinearLayer.backward(ws.dQ.pointer, x: lc.xFirst.pointer, rows: R, inFeatures: C, weight: w.wqkv, outFeatures: C,
+                                 dx: needInputGradient ? ws.dXFirst.pointer : nil, dWeight: w.dwqkv, dBias: w.dbqkv)
+            LinearLayer.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: w.wqkv + C * C, outFeatures: 2 * C,
+                                 dx: needInputGradient ? dOut : nil, dWeight: w.dwqkv.map { $0 + C * C },
+                                 dBias: w.dbqkv.map { $0 + C })
+            if needInputGradient {
+                for s in 0..<R {
+                    let row = dOut + layout.offsets[s] * C
+                    Kernels.addInPlace(row, ws.dXFirst.pointer + s * C, count: C)
+                    Kernels.addInPlace(row, dRes + s * C, count: C)
+                }
+            }
+        } else {
+            let qkv = lc.qkv.pointer, dqkv = ws.dQKV.pointer
+            let operands = AttentionOperands(q: qkv, qStride: 3 * C, k: qkv + C, v: qkv + 2 * C, kvStride: 3 * C)
+            let grads = AttentionOperands(q: dqkv, qStride: 3 * C, k: dqkv + C, v: dqkv + 2 * C, kvStride: 3 * C)
+            dqkv.update(repeating: 0, count: N * 3 * C)
+            AttentionLayer.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
+                                    dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads)
+            LinearLayer.backward(dqkv, x: x, rows: N, inFeatures: C, weight: w.wqkv, outFeatures: 3 * C,
+                                 dx: needInputGradient ? dOut : nil, dWeight: w.dwqkv, dBias: w.dbqkv)
+            if needInputGradient { Kernels.addInPlace(dOut, dRes, count: N * C) }
+        }
     }
 }
 
@@ -268,4 +326,3 @@ func withOptionalPointer<R>(_ array: [Int32]?, _ body: (UnsafePointer<Int32>?) -
     return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
-func loadSafeTensorsWeights(_ url: URL) throws -> [String: Tensor] { fatalError("not yet: waits for SafeTensorsFile") }

@@ -74,7 +74,7 @@ public final class TrainableClassifier {
         let config = try TrainableEncoderConfig.load(folder: folder)
         let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))))
             as? [String: Any] ?? [:]
-        let weights = try loadSafeTensorsWeights(folder.appendingPathComponent("model.safetensors"))
+        let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).allFloatTensors()
         try self.init(config: config, weights: weights, numLabels: numLabels, problem: problem, seed: seed, head: head,
                       baseConfigJSON: json)
     }

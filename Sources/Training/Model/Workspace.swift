@@ -24,7 +24,9 @@ final class Buffer {
 
 /// What one encoder layer's forward keeps for its backward (N tokens, C hidden, I intermediate).
 final class LayerCache {
-    let qkv = Buffer()          // [N, 3C]  Q | K | V
+    let qkv = Buffer()          // [N, 3C]  Q | K | V  (first-token-only layer: [N, 2C] K | V)
+    let q = Buffer()            // [B, C]   first-token-only layer: queries of the first tokens
+    let xFirst = Buffer()       // [B, C]   first-token-only layer: the layer input at each sequence's first token
     let probs = Buffer()        // [Σ H·T²] attention probabilities P
     let dropped = Buffer()      // [Σ H·T²] P after dropout (training only)
     let probsMask = Buffer()    // [Σ H·T²] scaled keep mask (training only)
@@ -43,6 +45,8 @@ final class LayerCache {
 /// Activations of the last forward (for backward) and the gradient scratch buffers.
 final class Workspace {
     var layout = PackedSequences(lengths: [], heads: 1)
+    /// The same batch with one query per sequence (the last encoder layer).
+    var firstTokenLayout = PackedSequences(lengths: [], heads: 1, firstTokenOnly: true)
     var ids: [Int32] = []
     var typeIds: [Int32]? = nil
     var positions: [Int32] = []
@@ -53,7 +57,8 @@ final class Workspace {
     let embSum = Buffer()       // [N, C] word + position + type (LayerNorm input)
     let embMean = Buffer(), embRstd = Buffer()
     let embMask = Buffer()      // [N, C]
-    var hidden: [Buffer] = []   // layers + 1 buffers [N, C]: hidden[0] embeddings output, hidden[l+1] layer l output
+    var hidden: [Buffer] = []   // [N, C]: hidden[0] embeddings output, hidden[l+1] layer l output (the last layer
+                                // writes only its first-token rows, straight into `cls`)
     var layers: [LayerCache] = []
     let cls = Buffer()          // [B, C] first token of each sequence
     let pooled = Buffer()       // [B, C] tanh(dense(cls))
@@ -67,11 +72,12 @@ final class Workspace {
     let dI = Buffer()           // [N, I]
     let dQKV = Buffer()         // [N, 3C]
     let dScratch = Buffer()     // [Σ H·T²]
-    let dPooled = Buffer(), dCls = Buffer() // [B, C]
+    let dPooled = Buffer(), dCls = Buffer(), dQ = Buffer(), dXFirst = Buffer() // [B, C]
 
     func prepare(_ batch: TrainingBatch, config c: TrainableEncoderConfig, numLabels L: Int) {
         let lengths = batch.sequences.map(\.count)
         layout = PackedSequences(lengths: lengths, heads: c.numAttentionHeads)
+        firstTokenLayout = PackedSequences(lengths: lengths, heads: c.numAttentionHeads, firstTokenOnly: true)
         ids = batch.sequences.flatMap { $0 }
         typeIds = batch.typeIds.map { $0.flatMap { $0 } }
         positions = lengths.flatMap { (0..<$0).map(Int32.init) }
@@ -89,7 +95,8 @@ final class Workspace {
             for b in [lc.mean1, lc.rstd1, lc.mean2, lc.rstd2] { b.reserve(N) }
             for b in [lc.u, lc.g] { b.reserve(N * I) }
         }
-        for b in [cls, pooled, pooledDropped, poolerMask, dPooled, dCls] { b.reserve(B * C) }
+        for b in [cls, pooled, pooledDropped, poolerMask, dPooled, dCls, dQ, dXFirst] { b.reserve(B * C) }
+        for lc in layers { lc.q.reserve(B * C); lc.xFirst.reserve(B * C) }
         for b in [logits, dLogits] { b.reserve(B * L) }
         dI.reserve(N * I)
         dQKV.reserve(N * 3 * C)

@@ -1,6 +1,7 @@
 import Foundation
 import SentimentTensor
 
+
 /// torch.optim.AdamW (single-tensor CPU path, amsgrad off), over a whole `ParameterStore` in one loop:
 ///
 ///     θ ← θ · (1 − lr·λ)                      (decoupled decay; only entries with `decays`)
@@ -48,32 +49,22 @@ public struct AdamW: Sendable, Codable, Equatable {
         m.withUnsafeMutableBufferPointer { mp in
             v.withUnsafeMutableBufferPointer { vp in
                 nonisolated(unsafe) let mb = mp.baseAddress!, vb = vp.baseAddress!
-                let entries = store.entries.filter(\.trainable)
-                // Parallel over chunks of entries: big tensors are split so both cores stay busy.
-                var chunks: [(Int, Int, Bool)] = []
-                let chunk = 1 << 16
-                for e in entries {
-                    var start = e.offset
-                    while start < e.offset + e.count {
-                        let end = min(start + chunk, e.offset + e.count)
-                        chunks.append((start, end, e.decays))
-                        start = end
-                    }
-                }
-                let ranges = chunks
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { r in
-                    let (start, end, decays) = ranges[r]
-                    for i in start..<end {
-                        var p = values[i]
-                        if decays { p *= decayFactor }
-                        let g = grads[i]
-                        let mi = mb[i] + b1c * (g - mb[i])
-                        let vi = b2 * vb[i] + b2c * g * g
-                        mb[i] = mi
-                        vb[i] = vi
+                let ranges = trainableChunks(store)
+                Parallel.forEach(count: ranges.count) { r in
+                    let (start, end) = (ranges[r].range.lowerBound, ranges[r].range.upperBound)
+                    let decay = ranges[r].decays ? decayFactor : 1
+                    var i = start
+                    // Same operation order as torch (decay, lerp, addcmul, sqrt/÷/+eps, addcdiv), 16 lanes at a time.
+                    while i < end {
+                        let n = min(Vec.scalarCount, end - i)
+                        let g = loadLanes(grads + i, n)
+                        let mi = loadLanes(mb + i, n) + b1c * (g - loadLanes(mb + i, n))
+                        let vi = b2 * loadLanes(vb + i, n) + b2c * g * g
                         let denom = vi.squareRoot() / invBC2Sqrt + eps
-                        p -= stepSize * (mi / denom)
-                        values[i] = p
+                        storeLanes(mi, mb + i, n)
+                        storeLanes(vi, vb + i, n)
+                        storeLanes(loadLanes(values + i, n) * decay - stepSize * (mi / denom), values + i, n)
+                        i += n
                     }
                 }
             }
@@ -85,12 +76,13 @@ public struct AdamW: Sendable, Codable, Equatable {
         ["adamw.m": Tensor(shape: [m.count], data: m), "adamw.v": Tensor(shape: [v.count], data: v)]
     }
 
-    /// Restores m and v from `stateTensors()` output (step and hyperparameters come from the Codable part).
+    /// Restores m and v from `stateTensors()` output (step and hyperparameters come from the Codable part, e.g. a
+    /// decoded `withoutMoments` copy).
     public mutating func load(stateTensors: [String: Tensor]) throws {
         guard let mt = stateTensors["adamw.m"] else { throw TrainingError.missingWeight("adamw.m") }
         guard let vt = stateTensors["adamw.v"] else { throw TrainingError.missingWeight("adamw.v") }
-        guard mt.count == m.count else { throw TrainingError.shapeMismatch(name: "adamw.m", expected: [m.count], got: mt.shape) }
-        guard vt.count == v.count else { throw TrainingError.shapeMismatch(name: "adamw.v", expected: [v.count], got: vt.shape) }
+        // Sizes: m and v must agree; `update` checks them against the store.
+        guard vt.count == mt.count else { throw TrainingError.shapeMismatch(name: "adamw.v", expected: [mt.count], got: vt.shape) }
         m = mt.storage
         v = vt.storage
     }

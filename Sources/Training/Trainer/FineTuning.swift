@@ -34,8 +34,8 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
     public var test: ClassificationMetrics?
     /// Whole job: loading, tokenizing, training, evaluating, saving.
     public var wallSeconds: Double
-    /// Logits of the final model for the first few test (else dev) texts: `scripts/fixtures/trainer.py --check DIR`
-    /// compares them with what transformers computes from the exported folder.
+    /// Logits of the final model for the first 8 test (else dev) texts, computed as one batch:
+    /// `scripts/fixtures/trainer.py --check DIR` compares them with what transformers computes from the folder.
     public var sampleLogits: [SampleLogits]
 
     public struct SampleLogits: Codable, Sendable, Equatable {
@@ -48,11 +48,12 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
 /// Runs fine-tuning jobs: resolve base and data, tokenize, train, evaluate on test, write the HF folder.
 public enum FineTuning {
     /// Runs `recipe`, writing the model to `output` (an HF folder). `log` receives progress messages; the
-    /// progress line goes to stderr when `showProgress`.
+    /// progress line goes to stderr when `showProgress`. `tokenizer` replaces the base folder's tokenizer (whose
+    /// files are still the ones copied into the output).
     @discardableResult
     public static func run(
         _ recipe: FineTuningRecipe, output: URL, resume: Bool = false, cache: ArtifactCache = .default,
-        showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
+        tokenizer: (any Tokenizer)? = nil, showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
     ) throws -> FineTuningResult {
         let started = Date()
         let configuration = recipe.configuration
@@ -63,7 +64,7 @@ public enum FineTuning {
         log("data \(dataset.name): \(dataset.train.count) train / \(dataset.dev.count) dev / \(dataset.test.count) test, "
             + "labels \(dataset.labels.joined(separator: ", "))")
 
-        let tokenizer = try AutoTokenizer.load(folder: baseFolder)
+        let tokenizer = try tokenizer ?? AutoTokenizer.load(folder: baseFolder)
         let trainTexts = configuration.limit.map { Array(dataset.train.prefix($0)) } ?? dataset.train
         let train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
         let dev = try encode(dataset.dev, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "dev")
@@ -79,9 +80,9 @@ public enum FineTuning {
 
         // The trainer left the best epoch's weights in the model.
         let testEvaluation = test.isEmpty ? nil : try trainer.evaluate(test)
-        let (sampleTexts, sampleLogits) = test.isEmpty
-            ? (dataset.dev, try trainer.evaluate(Array(dev.prefix(8))).logits)
-            : (dataset.test, Array(testEvaluation!.logits.prefix(8)))
+        // A batch of its own, so that a reload can reproduce these logits bitwise (see `Trainer.predict`).
+        let (sampleTexts, sampleExamples) = test.isEmpty ? (dataset.dev, dev) : (dataset.test, test)
+        let sampleLogits = try Trainer.predict(model, Array(sampleExamples.prefix(8)), batchSize: 8).logits
         var result = FineTuningResult(
             recipe: recipe, model: trainer.paths.model.path, labels: dataset.labels, trainExamples: train.count,
             training: summary, dev: summary.bestDev ?? ClassificationMetrics(predictions: [], labels: [], numClasses: 0),

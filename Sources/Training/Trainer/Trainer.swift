@@ -136,18 +136,25 @@ public final class Trainer {
 
     /// Accuracy, macro-F1 and mean loss on `examples` (no dropout), with the logits in the examples' order.
     public func evaluate(_ examples: [TrainingExample]) throws -> (metrics: ClassificationMetrics, logits: [[Float]]) {
+        let (logits, meanLoss) = try Self.predict(model, examples, batchSize: configuration.evalBatchSize)
+        let metrics = ClassificationMetrics(
+            predictions: argmaxRows(logits), labels: examples.map(\.label), numClasses: labels.count, loss: meanLoss)
+        return (metrics, logits)
+    }
+
+    /// Logits (in the examples' order) and mean loss, in length-sorted batches of `batchSize`. The same examples
+    /// and batch size give bitwise the same logits (GEMM summation order depends on the batch's shape).
+    public static func predict(
+        _ model: TrainableClassifier, _ examples: [TrainingExample], batchSize: Int
+    ) throws -> (logits: [[Float]], meanLoss: Double) {
         var logits = [[Float]](repeating: [], count: examples.count)
         var lossSum = 0.0
-        let batches = LengthBucketedBatches.sequential(lengths: examples.map(\.ids.count), batchSize: configuration.evalBatchSize)
-        for indices in batches {
+        for indices in LengthBucketedBatches.sequential(lengths: examples.map(\.ids.count), batchSize: batchSize) {
             let (loss, batchLogits) = try model.evaluate(TrainingBatch(examples, indices: indices))
             lossSum += Double(loss) * Double(indices.count)
             for (i, row) in zip(indices, batchLogits) { logits[i] = row }
         }
-        let metrics = ClassificationMetrics(
-            predictions: argmaxRows(logits), labels: examples.map(\.label), numClasses: labels.count,
-            loss: lossSum / Double(max(examples.count, 1)))
-        return (metrics, logits)
+        return (logits, lossSum / Double(max(examples.count, 1)))
     }
 
     func drawPlan(_ rng: inout SeededGenerator) -> [[Int]] {
