@@ -10,6 +10,7 @@ struct SentimentCommand: AsyncParsableCommand {
             // Each subcommand lives in its own file in Sources/CLI/Commands.
             BenchCommand.self,
             FetchCommand.self,
+            ModelsCommand.self,
             BaselineCommand.self,
             EvaluateCommand.self,
             CompareCommand.self,

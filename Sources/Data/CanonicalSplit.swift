@@ -14,7 +14,8 @@ public enum CanonicalSplit {
     }
 
     public static func split(of text: String) -> Split {
-        switch fnv1a64(text.utf8) % 10 {
+        var text = text
+        switch text.withUTF8({ fnv1a64($0) }) % 10 {
         case 0: return .test
         case 1: return .dev
         default: return .train
@@ -31,21 +32,45 @@ public enum CanonicalSplit {
     /// canonically equivalent spellings (e.g. "é" precomposed vs "e" + combining accent).
     /// For pairs, the duplicate key is the (text, pair) combination.
     public static func deduplicatedWithIndices(_ examples: [LabeledText]) -> [(index: Int, example: LabeledText)] {
-        var seen = Set<[UInt8]>()
+        var seen = Set<ByteKey>(minimumCapacity: examples.count)
         var kept: [(index: Int, example: LabeledText)] = []
         kept.reserveCapacity(examples.count)
         for (index, var example) in examples.enumerated() {
             example.text = PythonWhitespace.strip(example.text)
             if example.text.isEmpty { continue }
-            var key = Array(example.text.utf8)
-            if let pair = example.textPair {
-                let trimmed = PythonWhitespace.strip(pair)
-                example.textPair = trimmed
-                key.append(0xFF)  // separator: 0xFF never occurs in UTF-8, so the key is unambiguous
-                key.append(contentsOf: trimmed.utf8)
-            }
-            if seen.insert(key).inserted { kept.append((index, example)) }
+            example.textPair = example.textPair.map(PythonWhitespace.strip)
+            if seen.insert(ByteKey(text: example.text, pair: example.textPair)).inserted { kept.append((index, example)) }
         }
         return kept
+    }
+
+    /// Set key with byte equality and one-call hashing of the UTF-8 bytes.
+    private struct ByteKey: Hashable {
+        var text: String
+        var pair: String?
+
+        static func == (a: ByteKey, b: ByteKey) -> Bool {
+            guard sameBytes(a.text, b.text) else { return false }
+            switch (a.pair, b.pair) {
+            case (nil, nil): return true
+            case let (x?, y?): return sameBytes(x, y)
+            default: return false
+            }
+        }
+
+        private static func sameBytes(_ a: String, _ b: String) -> Bool {
+            guard a.utf8.count == b.utf8.count else { return false }
+            var a = a, b = b
+            return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
+        }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            if var pair {
+                hasher.combine(UInt8(0xFF))  // never occurs in UTF-8: (text, pair) boundaries stay unambiguous
+                pair.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            }
+        }
     }
 }

@@ -59,21 +59,22 @@ public enum Datasets {
     /// train/dev/test (also accepted: validation/valid/val → dev), rows go where it says, after the same
     /// trimming and de-duplication; otherwise the canonical FNV-1a rule of `CanonicalSplit` applies.
     public static func load(file: URL, textColumn: String = "text", labelColumn: String = "label", pairColumn: String? = nil) throws -> Dataset {
-        let table = try TabularFile.read(url: file)
-        func column(_ name: String) throws -> [String] {
-            do { return try table.column(named: name) } catch {
-                throw DataError.columnMissing(file: file.path, column: name, available: table.columns)
-            }
-        }
-        let texts = try column(textColumn)
-        let labels = try column(labelColumn).map(PythonWhitespace.strip)
-        let pairs = try pairColumn.map(column)
+        try dataset(
+            from: TabularFile.read(url: file), name: file.deletingPathExtension().lastPathComponent,
+            textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn)
+    }
+
+    /// `load(file:...)` on a table already read (the CLI reads once, then writes the table back with results).
+    public static func dataset(from table: TabularFile, name: String, textColumn: String = "text", labelColumn: String = "label",
+                               pairColumn: String? = nil) throws -> Dataset {
+        let texts = try table.column(named: textColumn)
+        let labels = try table.column(named: labelColumn).map(PythonWhitespace.strip)
+        let pairs = try pairColumn.map(table.column(named:))
         if let empty = labels.firstIndex(of: "") {
-            throw DataError.malformedFile(file: file.path, line: table.lines[empty], reason: "empty label in column '\(labelColumn)'")
+            throw DataError.malformedFile(file: table.source, line: table.lines[empty], reason: "empty label in column '\(labelColumn)'")
         }
         let examples = texts.indices.map { LabeledText(text: texts[$0], label: labels[$0], textPair: pairs?[$0]) }
-        let name = file.deletingPathExtension().lastPathComponent
-        guard let splits = table.columns.contains("split") ? try explicitSplits(try column("split")) : nil else {
+        guard let splits = table.columns.contains("split") ? explicitSplits(try table.column(named: "split")) : nil else {
             return Dataset(name: name, splitting: examples)
         }
         var parts: [Split: [LabeledText]] = [.train: [], .dev: [], .test: []]
@@ -86,7 +87,7 @@ public enum Datasets {
     }
 
     /// Split values of a `split` column, or nil when some value is not a split name.
-    static func explicitSplits(_ values: [String]) throws -> [Split]? {
+    static func explicitSplits(_ values: [String]) -> [Split]? {
         var result: [Split] = []
         result.reserveCapacity(values.count)
         for value in values {

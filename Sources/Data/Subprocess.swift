@@ -9,8 +9,11 @@ enum Subprocess {
         var log: String
     }
 
-    /// - Parameter stdout: file that receives standard output; nil sends it to the log.
-    static func run(_ tool: String, _ arguments: [String], stdout: URL? = nil, environment: [String: String]? = nil) throws -> Result {
+    /// - Parameters:
+    ///   - stdout: file that receives standard output; nil sends it to the log.
+    ///   - passthrough: the tool writes stdout and stderr to our stderr (a terminal: pip's progress bar); the log stays empty.
+    static func run(_ tool: String, _ arguments: [String], stdout: URL? = nil, environment: [String: String]? = nil,
+                    passthrough: Bool = false) throws -> Result {
         let fm = FileManager.default
         let logURL = fm.temporaryDirectory.appendingPathComponent("sentimentkit-\(UUID().uuidString).log")
         guard fm.createFile(atPath: logURL.path, contents: nil) else {
@@ -35,6 +38,10 @@ enum Subprocess {
             process.standardOutput = outHandle
         } else {
             process.standardOutput = logHandle
+        }
+        if passthrough {
+            process.standardOutput = FileHandle.standardError
+            process.standardError = FileHandle.standardError
         }
         defer { try? outHandle?.close() }
         do {

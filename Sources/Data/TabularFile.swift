@@ -31,12 +31,15 @@ public struct TabularFile: Sendable {
     public var format: Format
     /// 1-based line of each row in the source file (for error messages).
     public var lines: [Int]
+    /// Where the table came from (a path), for error messages.
+    public var source: String
 
-    public init(columns: [String], rows: [[String]], format: Format = .csv, lines: [Int]? = nil) {
+    public init(columns: [String], rows: [[String]], format: Format = .csv, lines: [Int]? = nil, source: String = "table") {
         self.columns = columns
         self.rows = rows
         self.format = format
         self.lines = lines ?? rows.indices.map { $0 + 2 }
+        self.source = source
     }
 
     public static func read(url: URL) throws -> TabularFile {
@@ -64,7 +67,7 @@ public struct TabularFile: Sendable {
     /// Index of a column; throws naming the available columns.
     public func columnIndex(named name: String) throws -> Int {
         guard let index = columns.firstIndex(of: name) else {
-            throw DataError.columnMissing(file: "table", column: name, available: columns)
+            throw DataError.columnMissing(file: source, column: name, available: columns)
         }
         return index
     }
@@ -90,7 +93,7 @@ public struct TabularFile: Sendable {
             if fields.count < width { fields += Array(repeating: "", count: width - fields.count) }
             rows.append(fields)
         }
-        return TabularFile(columns: header.fields, rows: rows, format: format, lines: records.dropFirst().map(\.line))
+        return TabularFile(columns: header.fields, rows: rows, format: format, lines: records.dropFirst().map(\.line), source: file)
     }
 
     private static func jsonLines(_ bytes: ArraySlice<UInt8>, file: String) throws -> TabularFile {
@@ -126,7 +129,7 @@ public struct TabularFile: Sendable {
         }
         guard !objects.isEmpty else { throw DataError.emptyFile(file: file) }
         let rows = objects.map { object in columns.map { object[$0] ?? "" } }
-        return TabularFile(columns: columns, rows: rows, format: .jsonl, lines: lines)
+        return TabularFile(columns: columns, rows: rows, format: .jsonl, lines: lines, source: file)
     }
 
     private static func keyOffset(_ key: String, in text: String) -> Int {
@@ -166,6 +169,6 @@ public struct TabularFile: Sendable {
             lines.append(offset + 1)
         }
         guard !rows.isEmpty else { throw DataError.emptyFile(file: file) }
-        return TabularFile(columns: ["text"], rows: rows, format: .txt, lines: lines)
+        return TabularFile(columns: ["text"], rows: rows, format: .txt, lines: lines, source: file)
     }
 }

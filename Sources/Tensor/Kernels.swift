@@ -1,16 +1,24 @@
 import Foundation
 
 /// The elementwise and row-wise kernels the encoder needs. Pointer-based, row-major, sizes explicit.
-/// Outputs may alias inputs where noted. Results must match PyTorch (see Tests/TensorTests).
+/// Outputs may alias inputs where noted. Results match PyTorch (see Tests/TensorTests, fixtures from
+/// scripts/fixtures/kernels.py).
 ///
-/// These first versions are plain scalar reference code; the signatures are the contract.
+/// Vectorised over 16 floats (`VectorMath`) and split over `Parallel.threads` workers when a call is large
+/// enough to pay for waking them; results do not depend on the thread count.
 public enum Kernels {
+    /// Elementwise calls below this many floats stay on the calling thread.
+    static let elementwiseGrain = 1 << 15
+    /// Row-wise calls (layer norm, softmax) below this many floats stay on the calling thread.
+    static let rowwiseGrain = 1 << 14
+
     /// out[rows, outFeatures] = x[rows, inFeatures] · weightᵀ + bias, as torch.nn.Linear (weight stored [out, in]).
     public static func linear(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
         out: UnsafeMutablePointer<Float>
     ) {
+        // Bias rows first, then GEMM accumulates onto them (beta = 1): one pass over `out`.
         if let bias {
             for r in 0..<rows { (out + r * outFeatures).update(from: bias, count: outFeatures) }
         }
@@ -19,81 +27,186 @@ public enum Kernels {
               beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
     }
 
-    /// LayerNorm over the last dimension (biased variance, eps inside the sqrt), as torch.nn.LayerNorm.
-    /// `out` may alias `x`.
+    /// LayerNorm over the last dimension (biased variance, eps inside the sqrt), as torch.nn.LayerNorm
+    /// (HF BertSelfOutput/BertOutput/BertEmbeddings `LayerNorm`). `out` may alias `x`.
     public static func layerNorm(
         _ x: UnsafePointer<Float>, rows: Int, cols: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
         out: UnsafeMutablePointer<Float>
     ) {
-        for r in 0..<rows {
-            let row = x + r * cols, o = out + r * cols
-            var mean: Float = 0
-            for i in 0..<cols { mean += row[i] }
-            mean /= Float(cols)
-            var variance: Float = 0
-            for i in 0..<cols { let d = row[i] - mean; variance += d * d }
-            variance /= Float(cols)
-            let inv = 1 / (variance + eps).squareRoot()
-            for i in 0..<cols { o[i] = (row[i] - mean) * inv * gamma[i] + beta[i] }
+        guard rows > 0, cols > 0 else { return }
+        Parallel.forEachChunk(count: rows, minimumChunk: max(1, rowwiseGrain / cols)) { chunk in
+            for r in chunk { layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols) }
         }
     }
 
-    /// GELU, exact erf form: x · ½(1 + erf(x/√2)) (HF "gelu"). `out` may alias `x`.
+    /// GELU, exact erf form: x · ½(1 + erf(x/√2)) (HF "gelu", BERT's FFN activation). `out` may alias `x`.
     public static func gelu(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { let v = x[i]; out[i] = 0.5 * v * (1 + erf(v * 0.70710678118654752)) }
+        map(x, count: count, out: out) { v in 0.5 * v * (1 + VectorMath.erf(v * 0.70710678118654752)) }
     }
 
     /// GELU, tanh approximation (HF "gelu_new" / "gelu_pytorch_tanh"). `out` may alias `x`.
+    /// Uses ½x(1 + tanh u) = x·sigmoid(2u), u = √(2/π)(x + 0.044715x³): same function, no cancellation.
     public static func geluTanh(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count {
-            let v = x[i]
-            out[i] = 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))
+        map(x, count: count, out: out) { v in
+            let u = 0.7978845608028654 * (v + 0.044715 * v * v * v)
+            return v / (1 + VectorMath.exp(-2 * u))
         }
     }
 
-    /// ReLU. `out` may alias `x`.
+    /// ReLU. `out` may alias `x`. NaN stays NaN, as torch.relu.
     public static func relu(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { out[i] = max(x[i], 0) }
+        map(x, count: count, out: out) { v in
+            var r = v
+            r.replace(with: 0, where: v .< 0)
+            return r
+        }
     }
 
     /// tanh (BERT pooler, RoBERTa classification head). `out` may alias `x`.
     public static func tanhActivation(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { out[i] = tanh(x[i]) }
+        map(x, count: count, out: out) { VectorMath.tanh($0) }
     }
 
     /// In-place softmax of each row of x[rows, cols], after adding `additiveMask[cols]` (if given) to every row.
-    /// Numerically stable (max subtracted), as torch.softmax.
+    /// Numerically stable (max subtracted), as torch.softmax. A row that is entirely -∞ becomes NaN, as in torch;
+    /// HF masks with finfo.min (finite), which gives a uniform row instead.
     public static func softmaxRows(
         _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, additiveMask: UnsafePointer<Float>? = nil
     ) {
-        for r in 0..<rows {
-            let row = x + r * cols
-            if let additiveMask { for i in 0..<cols { row[i] += additiveMask[i] } }
-            var m = -Float.infinity
-            for i in 0..<cols { m = max(m, row[i]) }
-            var sum: Float = 0
-            for i in 0..<cols { row[i] = exp(row[i] - m); sum += row[i] }
-            let inv = 1 / sum
-            for i in 0..<cols { row[i] *= inv }
+        guard rows > 0, cols > 0 else { return }
+        Parallel.forEachChunk(count: rows, minimumChunk: max(1, rowwiseGrain / cols)) { chunk in
+            for r in chunk { softmaxRow(x + r * cols, cols: cols, additiveMask: additiveMask) }
         }
     }
 
-    /// out[i, :] = table[ids[i], :] for a table of rows of width `dim`.
+    /// out[i, :] = table[ids[i], :] for a table of rows of width `dim` (nn.Embedding). Ids must lie in
+    /// 0..<tableRows; pass `tableRows` so a bad id stops with a message instead of reading past the table.
     public static func gather(
-        table: UnsafePointer<Float>, dim: Int, ids: UnsafePointer<Int32>, count: Int,
+        table: UnsafePointer<Float>, tableRows: Int = .max, dim: Int, ids: UnsafePointer<Int32>, count: Int,
         out: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count { (out + i * dim).update(from: table + Int(ids[i]) * dim, count: dim) }
+        for i in 0..<count {
+            precondition(ids[i] >= 0 && Int(ids[i]) < tableRows,
+                         "gather: id \(ids[i]) at position \(i) is outside the table of \(tableRows) rows")
+            (out + i * dim).update(from: table + Int(ids[i]) * dim, count: dim)
+        }
     }
 
     /// dst += src, elementwise (residual connections).
     public static func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { dst[i] += src[i] }
+        add(dst, src, count: count, out: dst)
     }
 
     /// out = a + b, elementwise. `out` may alias either input.
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        for i in 0..<count { out[i] = a[i] + b[i] }
+        Parallel.forEachChunk(count: count, minimumChunk: elementwiseGrain, alignment: 16) { chunk in
+            var i = chunk.lowerBound
+            while i + 16 <= chunk.upperBound {
+                VectorMath.store(VectorMath.load(a + i) + VectorMath.load(b + i), out + i)
+                i += 16
+            }
+            while i < chunk.upperBound { out[i] = a[i] + b[i]; i += 1 }
+        }
+    }
+
+    /// x *= factor, elementwise.
+    public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        map(x, count: count, out: x) { $0 * factor }
+    }
+
+    // MARK: - Building blocks
+
+    /// out[i] = transform(x[i]) sixteen lanes at a time; the tail goes through the same vector code so every
+    /// element gets bit-identical results. Parallel over chunks for large counts. `out` may alias `x`.
+    @inline(__always)
+    static func map(
+        _ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>,
+        _ transform: (FloatVector) -> FloatVector
+    ) {
+        Parallel.forEachChunk(count: count, minimumChunk: elementwiseGrain, alignment: 16) { chunk in
+            var i = chunk.lowerBound
+            while i + 16 <= chunk.upperBound {
+                VectorMath.store(transform(VectorMath.load(x + i)), out + i)
+                i += 16
+            }
+            let tail = chunk.upperBound - i
+            if tail > 0 {
+                VectorMath.storePartial(transform(VectorMath.loadPartial(x + i, count: tail)), out + i, count: tail)
+            }
+        }
+    }
+
+    /// One row of layer norm: two passes (mean, then centred variance) with 16 partial sums each.
+    @inline(__always)
+    static func layerNormRow(
+        _ x: UnsafePointer<Float>, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
+        out: UnsafeMutablePointer<Float>
+    ) {
+        let vectorEnd = cols & ~15
+        var acc = FloatVector()
+        var i = 0
+        while i < vectorEnd { acc += VectorMath.load(x + i); i += 16 }
+        var sum = acc.sum()
+        while i < cols { sum += x[i]; i += 1 }
+        let mean = sum / Float(cols)
+
+        acc = FloatVector()
+        i = 0
+        while i < vectorEnd { let d = VectorMath.load(x + i) - mean; acc += d * d; i += 16 }
+        var squares = acc.sum()
+        while i < cols { let d = x[i] - mean; squares += d * d; i += 1 }
+        let invStd = 1 / (squares / Float(cols) + eps).squareRoot()
+
+        i = 0
+        while i < vectorEnd {
+            let normalized = (VectorMath.load(x + i) - mean) * invStd
+            VectorMath.store(normalized * VectorMath.load(gamma + i) + VectorMath.load(beta + i), out + i)
+            i += 16
+        }
+        while i < cols { out[i] = (x[i] - mean) * invStd * gamma[i] + beta[i]; i += 1 }
+    }
+
+    /// One row of softmax: add mask, max, exp and sum, scale by 1/sum.
+    @inline(__always)
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, cols: Int, additiveMask: UnsafePointer<Float>?) {
+        if let additiveMask { add(row, additiveMask, cols: cols) }
+        let vectorEnd = cols & ~15, tail = cols - vectorEnd
+        var maxima = FloatVector(repeating: -.infinity)
+        var i = 0
+        while i < vectorEnd {
+            let v = VectorMath.load(row + i)
+            maxima.replace(with: v, where: v .> maxima)
+            i += 16
+        }
+        var m = maxima.max()
+        while i < cols { m = Swift.max(m, row[i]); i += 1 }
+
+        var sums = FloatVector()
+        i = 0
+        while i < vectorEnd {
+            let e = VectorMath.exp(VectorMath.load(row + i) - m)
+            VectorMath.store(e, row + i)
+            sums += e
+            i += 16
+        }
+        if tail > 0 {
+            // Padding lanes hold -∞ so they add exp(-∞) = 0.
+            let e = VectorMath.exp(VectorMath.loadPartial(row + i, count: tail, fill: -.infinity) - m)
+            VectorMath.storePartial(e, row + i, count: tail)
+            sums += e
+        }
+        let inverse = 1 / sums.sum()
+        i = 0
+        while i < vectorEnd { VectorMath.store(VectorMath.load(row + i) * inverse, row + i); i += 16 }
+        while i < cols { row[i] *= inverse; i += 1 }
+    }
+
+    /// row += mask over `cols` (serial; used inside a row-parallel loop).
+    @inline(__always)
+    private static func add(_ row: UnsafeMutablePointer<Float>, _ mask: UnsafePointer<Float>, cols: Int) {
+        var i = 0
+        while i + 16 <= cols { VectorMath.store(VectorMath.load(row + i) + VectorMath.load(mask + i), row + i); i += 16 }
+        while i < cols { row[i] += mask[i]; i += 1 }
     }
 }

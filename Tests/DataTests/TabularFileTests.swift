@@ -15,7 +15,7 @@ final class TabularFileTests: XCTestCase {
         XCTAssertEqual(table.lines, [2, 5, 6])
         XCTAssertEqual(try table.column(named: "label"), ["pos", "", "neg"])
         XCTAssertThrowsError(try table.column(named: "sentiment")) { error in
-            XCTAssertEqual(error as? DataError, .columnMissing(file: "table", column: "sentiment", available: ["id", "text", "label"]))
+            XCTAssertEqual(error as? DataError, .columnMissing(file: "t.csv", column: "sentiment", available: ["id", "text", "label"]))
         }
         // A CR inside quotes is kept (as Python's csv does); a lone CR outside quotes ends the record.
         XCTAssertEqual(try parse("a,b\r1,\"x\ry\"\r", .csv).rows, [["1", "x\ry"]])

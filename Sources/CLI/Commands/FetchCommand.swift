@@ -35,7 +35,7 @@ struct FetchCommand: ParsableCommand {
 
     func run() throws {
         let targets = all ? ArtifactCatalog.all.map(\.name) : names
-        let fetcher = ArtifactFetcher(progress: FetchProgressPrinter.print)
+        let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
         do {
             for name in targets {
                 if verify { try fetcher.verify(name) } else { try fetcher.fetch(name, force: force) }
@@ -47,17 +47,15 @@ struct FetchCommand: ParsableCommand {
     }
 }
 
-/// Step lines on stderr; on a terminal the artifact name is bold and the cached no-op lines stay quiet-grey.
+/// Step lines on stderr; on a terminal the artifact name is bold and "cached" no-op lines are dim.
 enum FetchProgressPrinter {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     @Sendable static func print(_ event: ArtifactFetcher.Event) {
-        if isTerminal {
-            let style = event.step == .cached ? "\u{1B}[2m" : ""
-            write("\(style)\u{1B}[1m\(event.artifact)\u{1B}[22m\(style.isEmpty ? "" : "\u{1B}[2m") \(event.message)\u{1B}[0m\n")
-        } else {
-            write("\(event.artifact): \(event.message)\n")
-        }
+        guard isTerminal else { return write("\(event.artifact): \(event.message)\n") }
+        let bold = "\u{1B}[1m", dim = "\u{1B}[2m", reset = "\u{1B}[0m"
+        let style = event.step == .cached ? dim : ""
+        write("\(bold)\(event.artifact)\(reset)\(style) \(event.message)\(reset)\n")
     }
 
     static func write(_ text: String) {

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import SentimentKit
+
+/// `sentiment bench gemm`: GF/s of the BLAS GEMM at BERT shapes, and the throughput of the Swift kernels
+/// (GELU, layer norm, softmax), on 1 and all cores.
+struct BenchGEMMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "GEMM GF/s at BERT shapes and GELU / layer norm / softmax throughput, per thread count."
+    )
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Thread counts to measure (BLAS and kernels), e.g. --threads 1 2. Default: 1 and all cores.")
+    var threads: [Int] = []
+
+    @Option(name: .long, help: "Seconds of timed repetitions per measurement.")
+    var seconds: Double = 0.5
+
+    @Flag(name: .long, help: "Skip the GELU / layer norm / softmax measurements.")
+    var gemmOnly = false
+
+    /// (M, K, N): x[M, K] · W[N, K]ᵀ as nn.Linear does. BERT-base/MiniLM projections, FFN up and down,
+    /// hidden 768, and a small batch.
+    static let shapes: [(m: Int, k: Int, n: Int)] = [
+        (1024, 384, 384), (1024, 384, 1536), (1024, 1536, 384), (1024, 768, 768), (16, 768, 768),
+    ]
+
+    func validate() throws {
+        guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads values must be ≥ 1") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
+    }
+
+    func run() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let counts = threads.isEmpty ? Array(Set([1, cores])).sorted() : threads
+        print("BLAS: \(BLAS.coreName), \(cores) cores; median and best of repetitions over \(seconds) s each")
+        if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+            print("note: OPENBLAS_CORETYPE=\(forced) is set in the environment and overrides OpenBLAS's CPU detection")
+        }
+        for count in counts {
+            BLAS.threads = count
+            Parallel.threads = count
+            print("\nthreads \(count)")
+            print(pad("GEMM MxKxN", 22) + pad("ms", 10) + pad("GF/s", 10) + "best GF/s")
+            for shape in Self.shapes { benchGEMM(m: shape.m, k: shape.k, n: shape.n) }
+            if !gemmOnly {
+                print(pad("kernel", 32) + pad("ms", 10) + pad("GB/s", 10) + pad("Melem/s", 10) + "best Melem/s")
+                benchKernels()
+            }
+        }
+    }
+
+    private func benchGEMM(m: Int, k: Int, n: Int) {
+        let a = filled(m * k), w = filled(n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        let times = measure {
+            sgemm(.none, .transposed, m: m, n: n, k: k, a: a, lda: k, b: w, ldb: k, c: &c, ldc: n)
+        }
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        print(pad("\(m)x\(k)x\(n)", 22) + pad(format(times.median * 1e3), 10)
+              + pad(format(flops / times.median / 1e9), 10) + format(flops / times.best / 1e9))
+    }
+
+    private func benchKernels() {
+        // FFN activation of 1024 tokens at MiniLM width (1024 x 1536); LayerNorm over 1024 x 384 rows;
+        // attention probabilities of 12 heads x 128 tokens x 128 keys with a mask.
+        let ffn = 1024 * 1536
+        var x = filled(ffn)
+        let source = x
+        report("gelu erf 1024x1536", elements: ffn, bytes: 8 * ffn, measure {
+            x.withUnsafeMutableBufferPointer { Kernels.gelu(source, count: ffn, out: $0.baseAddress!) }
+        })
+        report("gelu tanh 1024x1536", elements: ffn, bytes: 8 * ffn, measure {
+            x.withUnsafeMutableBufferPointer { Kernels.geluTanh(source, count: ffn, out: $0.baseAddress!) }
+        })
+        let rows = 1024, cols = 384
+        let hidden = filled(rows * cols), gamma = [Float](repeating: 1, count: cols), beta = [Float](repeating: 0, count: cols)
+        var normed = hidden
+        report("layerNorm 1024x384", elements: rows * cols, bytes: 8 * rows * cols, measure {
+            Kernels.layerNorm(hidden, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: 1e-12, out: &normed)
+        })
+        let t = 128, heads = 12
+        let scores = filled(heads * t * t)
+        var probabilities = scores
+        let mask = (0..<t).map { $0 < 100 ? Float(0) : -Float.greatestFiniteMagnitude }
+        report("softmax+mask 12x128x128", elements: heads * t * t, bytes: 8 * heads * t * t, measure {
+            probabilities.withUnsafeMutableBufferPointer { p in
+                p.baseAddress!.update(from: scores, count: scores.count)  // softmax is in place: restore the input
+                Kernels.softmaxRows(p.baseAddress!, rows: heads * t, cols: t, additiveMask: mask)
+            }
+        })
+    }
+
+    private func report(_ name: String, elements: Int, bytes: Int, _ times: (median: Double, best: Double)) {
+        print(pad(name, 32) + pad(format(times.median * 1e3), 10)
+              + pad(format(Double(bytes) / times.median / 1e9), 10) + pad(format(Double(elements) / times.median / 1e6), 10)
+              + format(Double(elements) / times.best / 1e6))
+    }
+
+    /// One warm-up call, then repetitions until `seconds` have passed (at least 3).
+    private func measure(_ body: () -> Void) -> (median: Double, best: Double) {
+        body()
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        let start = clock.now
+        while samples.count < 3 || (clock.now - start) < .milliseconds(Int(seconds * 1000)) {
+            let t0 = clock.now
+            body()
+            let elapsed = clock.now - t0
+            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[0])
+    }
+
+    /// Deterministic values in [-2, 2): enough spread to exercise every polynomial branch.
+    private func filled(_ count: Int) -> [Float] {
+        (0..<count).map { Float(($0 &* 2_654_435_761) % 4000) / 1000 - 2 }
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    private func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SentimentKit
+
+/// `sentiment models`: the artifact catalog (models and data sets, with their PyPI source and cache state)
+/// and the trained models saved under the cache's models folder.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List catalog models and data sets (cached or not) and trained models."
+    )
+
+    func run() throws {
+        let cache = ArtifactCache.default
+        let fetcher = ArtifactFetcher(cache: cache)
+        print("Catalog (cache: \(cache.artifactsDirectory.path))")
+        let width = ArtifactCatalog.all.map(\.name.count).max() ?? 0
+        for artifact in ArtifactCatalog.all {
+            let state: String
+            do {
+                state = try fetcher.isCached(artifact) ? "cached" : "not cached: sentiment fetch \(artifact.name)"
+            } catch {
+                state = "damaged: \(error)"
+            }
+            let name = artifact.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            print("  \(name)  \(artifact.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(artifact.requirement)  [\(state)]")
+            print("  \(String(repeating: " ", count: width))  \(artifact.summary)")
+        }
+        let trained = (try? FileManager.default.contentsOfDirectory(atPath: cache.modelsDirectory.path))?
+            .filter { !$0.hasPrefix(".") }.sorted() ?? []
+        print("Trained models (\(cache.modelsDirectory.path)): \(trained.isEmpty ? "none" : "")")
+        for model in trained { print("  \(model)") }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import XCTest
+@testable import SentimentTensor
+
+/// Every kernel against PyTorch outputs (Tests/Fixtures/kernels/kernels.safetensors, from
+/// scripts/fixtures/kernels.py), on 1 and 2 workers.
+final class KernelTests: XCTestCase {
+    private static let fixture = try! SafeTensorsFile(contentsOf: FixturePaths.kernelFixture("kernels.safetensors"))
+    private func load(_ name: String) throws -> [Float] { try Self.fixture.tensor(name).storage }
+
+    override func tearDown() { Parallel.threads = ProcessInfo.processInfo.activeProcessorCount }
+
+    /// max |a − b| over finite pairs; NaN/∞ must match exactly.
+    private func maxAbsDiff(_ a: [Float], _ b: [Float], file: StaticString = #filePath, line: UInt = #line) -> Float {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        var worst: Float = 0
+        for (x, y) in zip(a, b) {
+            if x.isFinite && y.isFinite { worst = max(worst, abs(x - y)) } else if !(x.isNaN && y.isNaN) && x != y {
+                XCTFail("non-finite mismatch \(x) vs \(y)", file: file, line: line)
+            }
+        }
+        return worst
+    }
+
+    private func check(_ label: String, _ ours: [Float], _ torch: [Float], tolerance: Float,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        let delta = maxAbsDiff(ours, torch, file: file, line: line)
+        print("\(label): max |Δ| vs torch = \(delta) (tolerance \(tolerance))")
+        XCTAssertLessThanOrEqual(delta, tolerance, label, file: file, line: line)
+    }
+
+    private func elementwise(_ kernel: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void, _ x: [Float]) -> [Float] {
+        var out = [Float](repeating: .nan, count: x.count)
+        out.withUnsafeMutableBufferPointer { kernel(x, x.count, $0.baseAddress!) }
+        return out
+    }
+
+    func testLinearMatchesTorch() throws {
+        let x = try load("linear.x"), w = try load("linear.weight"), b = try load("linear.bias")
+        var out = [Float](repeating: .nan, count: 5 * 19), outNoBias = out
+        Kernels.linear(x, rows: 5, inFeatures: 37, weight: w, bias: b, outFeatures: 19, out: &out)
+        Kernels.linear(x, rows: 5, inFeatures: 37, weight: w, bias: nil, outFeatures: 19, out: &outNoBias)
+        check("linear", out, try load("linear.out"), tolerance: 1e-5)
+        check("linear (no bias)", outNoBias, try load("linear.out_nobias"), tolerance: 1e-5)
+    }
+
+    func testLayerNormMatchesTorch() throws {
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            for (name, cols) in [("layer_norm384", 384), ("layer_norm37", 37)] {
+                let x = try load("\(name).x"), eps = try load("\(name).eps")[0]
+                var out = [Float](repeating: .nan, count: x.count)
+                Kernels.layerNorm(x, rows: 6, cols: cols, gamma: try load("\(name).gamma"), beta: try load("\(name).beta"),
+                                  eps: eps, out: &out)
+                check("\(name) (threads \(threads))", out, try load("\(name).out"), tolerance: 1e-5)
+                // In place gives the same values.
+                var inPlace = x
+                inPlace.withUnsafeMutableBufferPointer { p in
+                    Kernels.layerNorm(p.baseAddress!, rows: 6, cols: cols, gamma: try! load("\(name).gamma"),
+                                      beta: try! load("\(name).beta"), eps: eps, out: p.baseAddress!)
+                }
+                XCTAssertEqual(inPlace, out)
+            }
+        }
+    }
+
+    func testActivationsMatchTorch() throws {
+        let x = try load("act.x")
+        check("gelu (erf)", elementwise(Kernels.gelu, x), try load("act.gelu"), tolerance: 2e-6)
+        check("gelu (tanh)", elementwise(Kernels.geluTanh, x), try load("act.gelu_tanh"), tolerance: 2e-6)
+        check("relu", elementwise(Kernels.relu, x), try load("act.relu"), tolerance: 0)
+        check("tanh", elementwise(Kernels.tanhActivation, x), try load("act.tanh"), tolerance: 2e-7)
+        // In place: out aliases x.
+        var y = x
+        y.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: x.count, out: $0.baseAddress!) }
+        XCTAssertEqual(y, elementwise(Kernels.gelu, x))
+        // Special values.
+        let special: [Float] = [.nan, .infinity, -.infinity, 0, -0.0]
+        let relu = elementwise(Kernels.relu, special), tanh = elementwise(Kernels.tanhActivation, special)
+        XCTAssertTrue(relu[0].isNaN); XCTAssertEqual(Array(relu[1...]), [.infinity, 0, 0, 0])
+        XCTAssertTrue(tanh[0].isNaN); XCTAssertEqual(Array(tanh[1...]), [1, -1, 0, 0])
+        XCTAssertEqual(elementwise(Kernels.gelu, [.infinity, 20, -20])[0...1], [.infinity, 20])
+        XCTAssertEqual(elementwise(Kernels.geluTanh, [.infinity, 20, -20])[0...1], [.infinity, 20])
+    }
+
+    func testLargeActivationsAreIdenticalOnOneAndTwoThreads() throws {
+        // 100_003 floats: above the parallel grain, with a tail.
+        let x = (0..<100_003).map { Float(sin(Double($0) * 0.37) * 8) }
+        Parallel.threads = 1
+        let serial = [elementwise(Kernels.gelu, x), elementwise(Kernels.geluTanh, x), elementwise(Kernels.tanhActivation, x)]
+        Parallel.threads = 2
+        let parallel = [elementwise(Kernels.gelu, x), elementwise(Kernels.geluTanh, x), elementwise(Kernels.tanhActivation, x)]
+        XCTAssertEqual(serial, parallel)
+        // And each element equals the scalar formula within the stated accuracy.
+        let reference = x.map { v in 0.5 * Double(v) * (1 + Foundation.erf(Double(v) / 2.0.squareRoot())) }
+        let delta = zip(serial[0], reference).map { abs(Double($0) - $1) }.max()!
+        print("gelu vs float64 erf formula over 100k values: max |Δ| = \(delta)")
+        XCTAssertLessThan(delta, 3e-6)
+    }
+
+    func testVectorMathAccuracy() throws {
+        let x = try load("act.x")
+        check("erf", elementwise(Self.apply(VectorMath.erf), x), try load("act.erf"), tolerance: 5e-7)
+        let ex = try load("exp.x"), torchExp = try load("exp.out")
+        let ours = elementwise(Self.apply(VectorMath.exp), ex)
+        let worstRelative = zip(ours, torchExp).map { abs($0 - $1) / $1 }.max()!
+        print("exp: max relative |Δ| vs torch = \(worstRelative)")
+        XCTAssertLessThan(worstRelative, 3e-7)
+        let edges = elementwise(Self.apply(VectorMath.exp), [-.infinity, -200, 0, 88.7, 200, .infinity, .nan])
+        XCTAssertEqual(Array(edges[0...2]), [0, 0, 1])
+        let top = Foundation.exp(Double(Float(88.7)))  // near Float.greatestFiniteMagnitude: n = 128 must not overflow
+        XCTAssertEqual(Double(edges[3]), top, accuracy: top * 3e-7)
+        XCTAssertEqual(Array(edges[4...5]), [.infinity, .infinity])
+        XCTAssertTrue(edges[6].isNaN)
+    }
+
+    private static func apply(_ f: @escaping (FloatVector) -> FloatVector) -> (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void {
+        { x, count, out in Kernels.map(x, count: count, out: out, f) }
+    }
+
+    func testSoftmaxWithAdditiveMasksMatchesTorch() throws {
+        let scores = try load("softmax.scores")
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            for mask in ["none", "finfo_min", "minus10000", "minus_inf"] {
+                var x = scores
+                let additive = try load("softmax.mask_\(mask)")
+                x.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 7, cols: 45, additiveMask: additive) }
+                check("softmax mask \(mask) (threads \(threads))", x, try load("softmax.out_\(mask)"), tolerance: 1e-6)
+                // Each row sums to 1.
+                for r in 0..<7 { XCTAssertEqual(x[r * 45 ..< (r + 1) * 45].reduce(0, +), 1, accuracy: 1e-5) }
+            }
+            var wide = try load("softmax.wide")
+            wide.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 3, cols: 512) }
+            check("softmax 512 wide (threads \(threads))", wide, try load("softmax.wide_out"), tolerance: 1e-6)
+        }
+        // A fully -∞ row is NaN, as torch.softmax.
+        var allMasked: [Float] = [1, 2, 3]
+        let minusInf: [Float] = [-.infinity, -.infinity, -.infinity]
+        allMasked.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: 3, additiveMask: minusInf) }
+        XCTAssertTrue(allMasked.allSatisfy(\.isNaN))
+    }
+
+    func testEmbeddingGatherMatchesTorch() throws {
+        let table = try load("embedding.table"), ids = try Self.fixture.int64("embedding.ids").map { Int32($0) }
+        var out = [Float](repeating: .nan, count: ids.count * 24)
+        Kernels.gather(table: table, tableRows: 50, dim: 24, ids: ids, count: ids.count, out: &out)
+        check("embedding", out, try load("embedding.out"), tolerance: 0)
+    }
+
+    func testAddScaleAndResidualAreExact() {
+        let n = 70_001  // crosses the parallel grain, with a tail
+        let a = (0..<n).map { Float($0) * 0.5 }, b = (0..<n).map { Float(-$0) * 0.25 + 1 }
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            var out = [Float](repeating: .nan, count: n)
+            Kernels.add(a, b, count: n, out: &out)
+            XCTAssertEqual(out, zip(a, b).map(+))
+            var dst = a
+            Kernels.addInPlace(&dst, b, count: n)
+            XCTAssertEqual(dst, out)
+            Kernels.scale(&dst, count: n, by: 2)
+            XCTAssertEqual(dst, out.map { $0 * 2 })
+        }
+    }
+
+    func testKernelsNestedInsideAParallelLoopGiveTheSerialResult() {
+        // The models layer runs kernels inside its own parallel loop over heads; nested chunking must not change
+        // results or deadlock.
+        let rows = 64, cols = 512
+        let input = (0..<rows * cols).map { Float(sin(Double($0) * 0.11) * 6) }
+        Parallel.threads = 1
+        var serial = input
+        Kernels.softmaxRows(&serial, rows: rows, cols: cols)
+        Parallel.threads = 2
+        let tasks = 8
+        let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: tasks * rows * cols)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let r = results
+        Parallel.forEach(count: tasks) { task in
+            let slice = r.baseAddress! + task * rows * cols
+            slice.initialize(from: input, count: rows * cols)
+            Kernels.softmaxRows(slice, rows: rows, cols: cols)
+        }
+        for task in 0..<tasks {
+            XCTAssertEqual(Array(results[task * rows * cols ..< (task + 1) * rows * cols]), serial, "task \(task)")
+        }
+    }
+
+    func testParallelForEachChunkCoversEveryIndexOnce() {
+        for threads in [1, 2, 5] {
+            Parallel.threads = threads
+            for (count, grain, alignment) in [(0, 1, 1), (1, 1, 1), (17, 1, 16), (1000, 10, 16), (100_003, 1000, 16)] {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+                hits.initialize(repeating: 0)
+                defer { hits.deallocate() }
+                nonisolated(unsafe) let h = hits
+                Parallel.forEachChunk(count: count, minimumChunk: grain, alignment: alignment) { range in
+                    XCTAssertEqual(range.lowerBound % alignment, 0)
+                    for i in range { h[i] += 1 }
+                }
+                XCTAssertTrue(hits[0..<count].allSatisfy { $0 == 1 }, "threads \(threads) count \(count)")
+                hits.initialize(repeating: 0)
+                Parallel.forEach(count: count) { h[$0] += 1 }
+                XCTAssertTrue(hits[0..<count].allSatisfy { $0 == 1 })
+            }
+        }
+    }
+}
