@@ -106,7 +106,7 @@ enum CLIData {
         if Datasets.names.contains(data) { return try Datasets.load(data) }
         let url = URL(fileURLWithPath: (data as NSString).expandingTildeInPath)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("'\(data)' is neither a data set (\(Datasets.names.joined(separator: ", "))) nor a file")
+            throw CLIFailure("'\(data)' is neither a data set (\(Datasets.names.joined(separator: ", "))) nor a file")
         }
         return try Datasets.load(file: url, textColumn: textColumn, labelColumn: labelColumn)
     }
@@ -114,6 +114,12 @@ enum CLIData {
     static func part(_ dataset: Dataset, _ split: Split) -> LabeledTexts {
         LabeledTexts(texts: dataset.split(split).map(\.text), labels: dataset.labelIDs(split))
     }
+}
+
+/// A failure found while running (not a usage error): printed as one "error:" line, exit status 1.
+struct CLIFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body`; a thrown error is printed as one line on stderr and the command exits with status 1.
