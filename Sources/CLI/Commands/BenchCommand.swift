@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
-        subcommands: [BenchGEMMCommand.self, BenchBaselinesCommand.self]
+        subcommands: [BenchGEMMCommand.self, BenchEncoderCommand.self, BenchClassifyCommand.self, BenchBaselinesCommand.self]
     )
 }

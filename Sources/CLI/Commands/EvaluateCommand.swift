@@ -7,6 +7,7 @@ extension ModelResolver {
     /// The BERT pipelines add theirs here (HF folders, catalog and default-model names).
     static var standard: ModelResolver {
         ModelResolver().adding("a baseline folder or a baseline name in the models folder") { try BaselineModel.resolve($0) }
+            .adding("a fine-tuned BERT-family folder, a built model name or a default-model name") { try SentimentPipeline.resolve($0) }
     }
 
     /// The folder a model came from (for its training log), when NAME|DIR names one.

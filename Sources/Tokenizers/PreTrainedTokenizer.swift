@@ -1,0 +1,164 @@
+/// The normalizer + pre-tokenizer + model of a tokenizer, fused per model kind.
+enum TokenizationPipeline: Sendable {
+    /// BertNormalizer + BertPreTokenizer + WordPiece (BERT, DistilBERT, MiniLM).
+    case wordPiece(BertPipeline)
+    /// ByteLevel + BPE (RoBERTa, GPT-2).
+    case byteLevel(ByteLevelPipeline)
+}
+
+/// A Hugging Face tokenizer: HF `tokenizers.Tokenizer` (encode = split out added tokens, normalize, pre-tokenize,
+/// model; then truncate, post-process, pad), for WordPiece and byte-level BPE. Build it with `AutoTokenizer.load`.
+public final class PreTrainedTokenizer: Tokenizer {
+    let pipeline: TokenizationPipeline
+    let addedTokens: AddedTokenMatcher
+    let postProcessor: PostProcessor?
+    let decoder: Decoder
+    /// Token string by id (model vocabulary, then added tokens).
+    let tokensById: [String?]
+    let idsByToken: ByteKeyTable
+    /// Contents of the added tokens marked special (skipped by `decode(skipSpecialTokens: true)`).
+    let specialContents: Set<[UInt8]>
+    public let specialTokens: SpecialTokens
+    public let modelMaxLength: Int?
+
+    init(
+        pipeline: TokenizationPipeline, vocabulary: [String?], addedTokens: [AddedToken], postProcessor: PostProcessor?,
+        decoder: Decoder, specialTokens: SpecialTokens, modelMaxLength: Int?
+    ) {
+        self.pipeline = pipeline
+        self.addedTokens = AddedTokenMatcher(addedTokens)
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        var byId = vocabulary
+        var table = ByteKeyTable(capacity: vocabulary.count + addedTokens.count)
+        for (id, token) in vocabulary.enumerated() {
+            if let token { table.set(token, Int32(id)) }
+        }
+        for token in addedTokens {
+            let id = Int(token.id)
+            if id >= byId.count { byId += Array(repeating: nil, count: id - byId.count + 1) }
+            byId[id] = token.content
+            table.set(token.content, token.id)
+        }
+        tokensById = byId
+        idsByToken = table
+        specialContents = Set(addedTokens.filter(\.special).map { Array($0.content.utf8) })
+        self.specialTokens = specialTokens
+        self.modelMaxLength = modelMaxLength
+    }
+
+    public var vocabSize: Int { idsByToken.count }
+
+    public func tokenToId(_ token: String) -> Int32? { idsByToken.get(token) }
+
+    public func idToToken(_ id: Int32) -> String? {
+        id >= 0 && Int(id) < tokensById.count ? tokensById[Int(id)] : nil
+    }
+
+    /// Reusable buffers of one encode call or one batch (the BPE word cache lives here).
+    struct Scratch {
+        var bert = BertPipeline.Scratch()
+        var byteLevel = ByteLevelPipeline.Scratch()
+    }
+
+    public func encode(_ text: String, pair: String?, options: EncodingOptions) throws -> Encoding {
+        var scratch = Scratch()
+        return try encode(text, pair: pair, options: options, scratch: &scratch)
+    }
+
+    public func encodeBatch(_ texts: [String], options: EncodingOptions) throws -> [Encoding] {
+        var scratch = Scratch()
+        var encodings = try texts.map { try encode($0, pair: nil, options: options, scratch: &scratch) }
+        if options.padding == .longest, let longest = encodings.map(\.count).max() {
+            for index in encodings.indices {
+                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
+            }
+        }
+        return encodings
+    }
+
+    /// Encodes `pairs` (text, optional second text) as one batch: padding `.longest` pads to the longest of all.
+    public func encodeBatch(pairs: [(String, String?)], options: EncodingOptions) throws -> [Encoding] {
+        var scratch = Scratch()
+        var encodings = try pairs.map { try encode($0.0, pair: $0.1, options: options, scratch: &scratch) }
+        if options.padding == .longest, let longest = encodings.map(\.count).max() {
+            for index in encodings.indices {
+                encodings[index].pad(to: longest, id: specialTokens.pad.id, token: specialTokens.pad.content)
+            }
+        }
+        return encodings
+    }
+
+    func encode(_ text: String, pair: String?, options: EncodingOptions, scratch: inout Scratch) throws -> Encoding {
+        var first = encodeText(text, sequence: 0, scratch: &scratch)
+        var second = pair.map { encodeText($0, sequence: 1, scratch: &scratch) }
+        // 1. Truncate, leaving room for the special tokens (HF `post_process`).
+        if let maxLength = options.maxLength, options.truncation != .none {
+            let added = options.addSpecialTokens ? (postProcessor?.addedTokens(isPair: pair != nil) ?? 0) : 0
+            guard maxLength >= added else {
+                throw TokenizerError.maxLengthTooSmall(maxLength: maxLength, specialTokens: added)
+            }
+            try truncateEncodings(
+                &first, &second, maxLength: maxLength - added, stride: options.stride, strategy: options.truncation)
+        }
+        // 2. Add special tokens.
+        let texts = second.map { [first, $0] } ?? [first]
+        var encoding =
+            postProcessor?.process(texts, addSpecialTokens: options.addSpecialTokens)
+            ?? (texts.count == 1 ? texts[0] : Encoding.merged(texts))
+        // 3. Pad (a single encoding: its windows are padded to its length, as HF does).
+        switch options.padding {
+        case .none: break
+        case .longest: encoding.pad(to: encoding.count, id: specialTokens.pad.id, token: specialTokens.pad.content)
+        case .length(let length): encoding.pad(to: length, id: specialTokens.pad.id, token: specialTokens.pad.content)
+        }
+        return encoding
+    }
+
+    /// One text: added tokens split out, the rest through the model. Type id = sequence id (HF gives B type 1).
+    private func encodeText(_ text: String, sequence: Int, scratch: inout Scratch) -> Encoding {
+        let scalars = unicodeScalars(of: text)
+        var raw = RawTokens()
+        raw.ids.reserveCapacity(scalars.count / 3 + 4)
+        raw.starts.reserveCapacity(scalars.count / 3 + 4)
+        raw.ends.reserveCapacity(scalars.count / 3 + 4)
+        scalars.withUnsafeBufferPointer { scalars in
+            for piece in addedTokens.split(scalars) {
+                if let id = piece.id {
+                    raw.append(id: id, start: Int32(piece.range.lowerBound), end: Int32(piece.range.upperBound))
+                    continue
+                }
+                switch pipeline {
+                case .wordPiece(let bert):
+                    bert.tokenize(scalars, range: piece.range, into: &raw, scratch: &scratch.bert)
+                case .byteLevel(let byteLevel):
+                    byteLevel.tokenize(scalars, range: piece.range, into: &raw, scratch: &scratch.byteLevel)
+                }
+            }
+        }
+        let count = raw.count
+        var offsets: [Range<Int>] = []
+        offsets.reserveCapacity(count)
+        var tokens: [String] = []
+        tokens.reserveCapacity(count)
+        for k in 0..<count {
+            offsets.append(Int(raw.starts[k])..<Int(raw.ends[k]))
+            tokens.append(tokensById[Int(raw.ids[k])] ?? "")
+        }
+        return Encoding(
+            ids: raw.ids, typeIds: Array(repeating: Int32(sequence), count: count),
+            attentionMask: Array(repeating: 1, count: count), tokens: tokens, offsets: offsets,
+            sequenceIds: Array(repeating: sequence, count: count))
+    }
+
+    public func decode(_ ids: [Int32], skipSpecialTokens: Bool) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            guard let token = idToToken(id) else { continue }
+            if skipSpecialTokens && specialContents.contains(Array(token.utf8)) { continue }
+            tokens.append(token)
+        }
+        return decoder.decode(tokens)
+    }
+}
