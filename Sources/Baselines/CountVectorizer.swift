@@ -137,9 +137,6 @@ public struct CountVectorizer: Sendable, Codable {
         for text in texts { rows.append(analyze(text).compactMap { index[$0] }) }
         return rows.remapped(nil, columnCount: vocabulary.count, binary: options.binary)
     }
-
-    /// Feature index of a term, if it is in the vocabulary.
-    public func featureIndex(of term: String) -> Int? { index[term].map(Int.init) }
 }
 
 /// Accumulates documents as (term id, count) rows with ids sorted, then renumbers them into a CSR matrix.

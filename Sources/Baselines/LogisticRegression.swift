@@ -38,14 +38,16 @@ public struct LogisticRegression: Sendable {
             var loss = 0.0
             theta.withUnsafeBufferPointer { theta in
             gradient.withUnsafeMutableBufferPointer { gradient in
+            x.values.withUnsafeBufferPointer { values in
+            x.columns.withUnsafeBufferPointer { columns in
                 var z = [Double](repeating: 0, count: outputs)
                 var dz = [Double](repeating: 0, count: outputs)
                 for i in 0 ..< x.rowCount {
-                    let entries = x.range(ofRow: i)
+                    let entries = x.rowOffsets[i] ..< x.rowOffsets[i + 1]
                     for k in 0 ..< outputs {  // z_ik = W_k · x_i + b_k
                         var sum = theta[outputs * features + k]
                         let base = k * features
-                        for e in entries { sum += x.values[e] * theta[base + Int(x.columns[e])] }
+                        for e in entries { sum += values[e] * theta[base + Int(columns[e])] }
                         z[k] = sum
                     }
                     if outputs == 1 {
@@ -64,7 +66,7 @@ public struct LogisticRegression: Sendable {
                     for k in 0 ..< outputs {  // ∂/∂W_k += dz_k x_i, ∂/∂b_k += dz_k
                         let d = dz[k] / n
                         let base = k * features
-                        for e in entries { gradient[base + Int(x.columns[e])] += d * x.values[e] }
+                        for e in entries { gradient[base + Int(columns[e])] += d * values[e] }
                         gradient[outputs * features + k] += d
                     }
                 }
@@ -74,6 +76,8 @@ public struct LogisticRegression: Sendable {
                     gradient[j] += penalty * theta[j]
                 }
                 loss = loss / n + 0.5 * penalty * squares
+            }
+            }
             }
             }
             return loss

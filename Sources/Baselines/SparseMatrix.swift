@@ -24,21 +24,6 @@ public struct SparseMatrix: Sendable, Equatable {
     @inline(__always)
     public func range(ofRow r: Int) -> Range<Int> { rowOffsets[r] ..< rowOffsets[r + 1] }
 
-    /// x_r · w over the row's non-zeros (w has at least `columnCount` entries).
-    @inline(__always)
-    public func dot(row r: Int, _ w: UnsafePointer<Double>) -> Double {
-        var sum = 0.0
-        for k in range(ofRow: r) { sum += values[k] * w[Int(columns[k])] }
-        return sum
-    }
-
-    /// The row as a dense array (tests and explanations only).
-    public func denseRow(_ r: Int) -> [Double] {
-        var row = [Double](repeating: 0, count: columnCount)
-        for k in range(ofRow: r) { row[Int(columns[k])] = values[k] }
-        return row
-    }
-
     /// Applies `transform` to every stored value (sublinear tf, binarisation, idf weighting).
     mutating func mapValues(_ transform: (_ value: Double, _ column: Int) -> Double) {
         for k in values.indices { values[k] = transform(values[k], Int(columns[k])) }

@@ -63,7 +63,8 @@ public enum SVGChart {
     /// Axes with ticks for charts over [xMin, xMax] × [yMin, yMax]; returns the SVG and a mapping to pixels.
     static func axes(width: Double, height: Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
                      xLabel: String, yLabel: String, xTicks: [Double], yTicks: [Double],
-                     format: (Double) -> String = { String(format: "%.1f", $0) }) -> (String, (Double, Double) -> (Double, Double)) {
+                     format: (Double) -> String = { String(format: "%.1f", $0) },
+                     xFormat: ((Double) -> String)? = nil) -> (String, (Double, Double) -> (Double, Double)) {
         let left = 56.0, right = 16.0, top = 36.0, bottom = 44.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xSpan = max(x.upperBound - x.lowerBound, 1e-12), ySpan = max(y.upperBound - y.lowerBound, 1e-12)
@@ -78,7 +79,7 @@ public enum SVGChart {
         }
         for t in xTicks {
             let (px, _) = map(t, y.lowerBound)
-            svg += text(px, top + plotHeight + 16, format(t), size: 10, fill: "#555")
+            svg += text(px, top + plotHeight + 16, xFormat.map { $0(t) } ?? format(t), size: 10, fill: "#555")
         }
         svg += text(left + plotWidth / 2, height - 8, xLabel, size: 12, fill: "#555")
         svg += text(14, top + plotHeight / 2, yLabel, size: 12, fill: "#555", rotate: true)
@@ -140,13 +141,13 @@ public enum SVGChart {
               let yLow = all.map(\.1).min(), let yHigh = all.map(\.1).max() else {
             return svg + text(width / 2, height / 2, "no data") + "</svg>"
         }
-        let pad = max((yHigh - yLow) * 0.05, 1e-3)
-        let y = (yLow - pad) ... (yHigh + pad), x = xMin ... max(xMax, xMin + 1)
-        let xTicks = (0 ... 4).map { x.lowerBound + Double($0) * (x.upperBound - x.lowerBound) / 4 }
-        let yTicks = (0 ... 4).map { y.lowerBound + Double($0) * (y.upperBound - y.lowerBound) / 4 }
+        let xTicks = niceTicks(xMin, max(xMax, xMin + 1)), yTicks = niceTicks(yLow, max(yHigh, yLow + 1e-3))
+        let x = xTicks.first! ... xTicks.last!, y = yTicks.first! ... yTicks.last!
+        let yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
+        let decimals = max(0, Int(-floor(log10(yStep) + 1e-9)))
         let (axes, map) = axes(width: width, height: height, x: x, y: y, xLabel: xLabel, yLabel: yLabel,
-                               xTicks: xTicks, yTicks: yTicks,
-                               format: { abs($0) >= 10 ? String(Int($0.rounded())) : String(format: "%.3f", $0) })
+                               xTicks: xTicks, yTicks: yTicks, format: { String(format: "%.\(decimals)f", $0) },
+                               xFormat: { $0 == $0.rounded() ? String(Int($0)) : String(format: "%g", $0) })
         svg += axes
         for s in series {
             let points = s.points.map { map($0.0, $0.1) }
@@ -184,11 +185,20 @@ public enum SVGChart {
         return svg
     }
 
+    /// Round tick values covering [low, high]: multiples of 1, 2 or 5 × 10^k, about five of them.
+    static func niceTicks(_ low: Double, _ high: Double) -> [Double] {
+        let rough = (high - low) / 4
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        let first = floor(low / step) * step, last = ceil(high / step) * step
+        return stride(from: first, through: last + step / 2, by: step).map { $0 }
+    }
+
     /// 1, 2, 5 × 10^k at or above x.
     static func niceCeiling(_ x: Double) -> Double {
         guard x > 0 else { return 1 }
         let magnitude = pow(10, floor(log10(x)))
-        for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= x { return m * magnitude }
+        for m in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * magnitude >= x { return m * magnitude }
         return 10 * magnitude
     }
 }

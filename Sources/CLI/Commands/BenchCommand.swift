@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
         subcommands: [
             BenchGEMMCommand.self, BenchTokenizeCommand.self, BenchEncoderCommand.self, BenchTrainStepCommand.self,
-            BenchClassifyCommand.self,
+            BenchClassifyCommand.self, BenchBaselinesCommand.self,
         ]
     )
 }
