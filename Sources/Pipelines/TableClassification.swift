@@ -44,3 +44,31 @@ public enum TableClassification {
     /// Shortest decimal that reads back as the same Float (Swift's description), e.g. 0.9987.
     static func format(_ score: Float) -> String { "\(score)" }
 }
+
+extension TableClassification {
+    /// One JSON object per row: the original columns (strings), then `label`, `score` (a number), `scores` (HF's
+    /// list of {label, score}, when more than one label was asked for) and `chunks` (when more than one window).
+    /// A name the table already uses gets a `_2` suffix, as the appended columns do.
+    public static func jsonLines(_ table: TabularFile, results: [Classification]) throws -> [String] {
+        precondition(table.rows.count == results.count, "one result per row")
+        var taken = Set(table.columns)
+        func unique(_ name: String) -> String {
+            var candidate = name, suffix = 2
+            while taken.contains(candidate) { candidate = "\(name)_\(suffix)"; suffix += 1 }
+            taken.insert(candidate)
+            return candidate
+        }
+        let (labelKey, scoreKey, scoresKey, chunksKey) = (unique("label"), unique("score"), unique("scores"), unique("chunks"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]   // label before score, every run
+        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        return try zip(table.rows, results).map { row, result in
+            var fields = try zip(table.columns, row).map { try json($0) + ": " + json($1) }
+            fields.append(try json(labelKey) + ": " + json(result.label))
+            fields.append(try json(scoreKey) + ": " + json(result.score))
+            if result.scores.count > 1 { fields.append(try json(scoresKey) + ": " + json(result.scores)) }
+            if result.chunks > 1 { fields.append(try json(chunksKey) + ": " + json(result.chunks)) }
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -43,6 +43,28 @@ final class ClassifyFileTests: XCTestCase {
         XCTAssertEqual(result.rows[2][1], "this plot is silly\nand the ending was weak")
     }
 
+    func testJSONLinesKeepColumnsAndAvoidNameClashes() throws {
+        let table = try TabularFile.parse(bytes: Array(Self.csv.utf8), format: .csv, file: "reviews.csv")
+        let results = (0..<4).map { i in
+            Classification(scores: [LabelScore(label: "positive", score: 0.75), LabelScore(label: "negative", score: 0.25)],
+                           chunks: i == 3 ? 2 : 1)
+        }
+        let lines = try TableClassification.jsonLines(table, results: results)
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertEqual(lines[0], #"{"id": "1", "text": "the movie was great", "label": "gold", "note": "plain", "label_2": "positive", "#
+                       + #""score": 0.75, "scores": [{"label":"positive","score":0.75},{"label":"negative","score":0.25}]}"#)
+        let last = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[3].utf8)) as? [String: Any])
+        XCTAssertEqual(last["text"] as? String, "superb cast — lovely story ✨ café")
+        XCTAssertEqual(last["chunks"] as? Int, 2)
+        let third = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
+        XCTAssertEqual(third["note"] as? String, "multi\nline")
+    }
+
+    func testProgressLine() {
+        XCTAssertEqual(TextProgress.line(done: 640, total: 1280, elapsed: 4),
+                       "[████████████············] 640/1280 texts  160.0 texts/s  ETA 0:04")
+    }
+
     func testEmptyTextInFileNamesItsLine() throws {
         let pipeline = try SentimentPipeline(folder: PipelineFixtures.tinyBert)
         let table = try TabularFile.parse(bytes: Array("id,text\n1,good\n2,\"\"\n".utf8), format: .csv, file: "bad.csv")
@@ -109,15 +131,16 @@ final class ClassifyFileTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = run.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String])
-        XCTAssertEqual(first["text"], "the movie was great")
-        XCTAssertEqual(first["label"], "neutral")
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(first["text"] as? String, "the movie was great")
+        XCTAssertEqual(first["label"] as? String, "neutral")
+        XCTAssertEqual(try XCTUnwrap(first["score"] as? Double), 0.5526121, accuracy: 1e-6, "a number, as HF")
 
         // stdin, one text per line, --json.
         run = try sentiment(["classify", "--model", model, "--json"], stdin: "poor\nsuperb cast\n", home: home)
         XCTAssertEqual(run.status, 0, run.stderr)
-        let array = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: String]])
-        XCTAssertEqual(array.map { $0["text"] }, ["poor", "superb cast"])
+        let array = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(array.map { $0["text"] as? String }, ["poor", "superb cast"])
 
         // Bad file (a row with more fields than the header): exit 65, the line named, nothing written.
         let bad = home.appendingPathComponent("bad.csv")

@@ -9,7 +9,8 @@ struct ClassifyCommand: ParsableCommand {
         commandName: "classify",
         abstract: "Classify the sentiment of texts, a file's column, or stdin lines.",
         discussion: """
-            Output: a table on stdout, or --json (array), --jsonl (one object per text, input order), --csv. \
+            Output: a table on stdout, or --json (array), --jsonl (one object per text, input order: the input's \
+            columns, then label, score as a number, scores with --top-k/--all-scores, chunks), --csv. \
             With --file (.csv, .tsv, .jsonl, .txt) every original column and row is kept and label, score \
             (score_<label> with --all-scores, chunks with --long-text chunk) are appended; --out writes the result \
             atomically (format from its extension). Texts over the model's window are truncated, or with \
@@ -96,7 +97,11 @@ struct ClassifyCommand: ParsableCommand {
         let data: Data
         switch format {
         case .table: data = Data(Self.terminalTable(texts: try table.column(named: textColumn), classifications).utf8)
-        case .json: data = try Self.jsonArray(result)
+        case .json:
+            let lines = try TableClassification.jsonLines(table, results: classifications)
+            data = Data(("[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n").utf8)
+        case .tabular(.jsonl):
+            data = Data(try TableClassification.jsonLines(table, results: classifications).map { $0 + "\n" }.joined().utf8)
         case .tabular(let tabular): data = try TabularWriter.encode(result, as: tabular, file: out ?? "stdout")
         }
         if let out {
@@ -144,13 +149,6 @@ struct ClassifyCommand: ParsableCommand {
         if csv { return .tabular(.csv) }
         guard let input else { return .table }
         return .tabular(input == .txt ? .csv : input)
-    }
-
-    /// A JSON array of the rows (objects with the table's columns, in order; values as text, scores as numbers).
-    static func jsonArray(_ table: TabularFile) throws -> Data {
-        let lines = String(decoding: try TabularWriter.encode(table, as: .jsonl), as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: true)
-        return Data(("[\n" + lines.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n").utf8)
     }
 
     /// TEXT | LABEL | SCORE (+ further labels), texts shortened to one line of at most 60 characters.
