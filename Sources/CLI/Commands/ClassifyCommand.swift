@@ -162,7 +162,7 @@ struct ClassifyCommand: ParsableCommand {
         let labelWidth = max(5, results.map(\.label.count).max() ?? 0)
         let hasChunks = results.contains { $0.chunks > 1 }
         func pad(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-        var out = pad("TEXT", textWidth) + "  " + pad("LABEL", labelWidth) + "  SCORE " + (hasChunks ? "  CHUNKS" : "") + "\n"
+        var out = pad("TEXT", textWidth) + "  " + pad("LABEL", labelWidth) + "  SCORE" + (hasChunks ? "   CHUNKS" : "") + "\n"
         for (text, result) in zip(shown, results) {
             out += pad(text, textWidth) + "  " + pad(result.label, labelWidth) + "  " + String(format: "%.4f", result.score)
             if hasChunks { out += "  " + String(format: "%6d", result.chunks) }
