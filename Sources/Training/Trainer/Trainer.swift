@@ -58,7 +58,11 @@ public final class Trainer {
         let metricsLog = try MetricsLog(url: paths.metricsLog, resumingAtStep: resume ? state.step : nil)
         let progress = TrainingProgress(totalSteps: state.totalSteps, enabled: showProgress)
         let say = log ?? { progress.message($0) }
-        if resume { say("resuming at step \(state.step) (epoch \(state.epoch), batch \(state.nextBatch + 1)/\(state.plan.count))") }
+        if resume {
+            say("resuming at step \(state.step) (epoch \(state.epoch), batch \(state.nextBatch + 1)/\(state.plan.count))")
+        } else if FileManager.default.fileExists(atPath: paths.checkpoint.path) {
+            say("an interrupted run's checkpoint exists in \(paths.workFolder.path): starting over (--resume continues it)")
+        }
         progress.start()
         var runExamples = 0, runSeconds = 0.0
 
