@@ -19,6 +19,12 @@ public struct ComparisonEntry: Codable, Sendable, Equatable {
              predictSeconds = "predict_seconds", textsPerSecond = "texts_per_second", source
     }
 
+    /// "0.73 s", "53.3 min", or "-" when unknown.
+    public var trainTime: String {
+        guard let trainSeconds else { return "-" }
+        return trainSeconds < 120 ? String(format: "%.2f s", trainSeconds) : String(format: "%.1f min", trainSeconds / 60)
+    }
+
     public init(_ result: EvaluationResult, trainSeconds: Double?, source: String) {
         name = result.model
         accuracy = result.metrics.accuracy
@@ -60,7 +66,7 @@ public struct ComparisonReport: Codable, Sendable {
         for m in models {
             out += "| \(m.name) | \(String(format: "%.4f", m.accuracy)) | \(String(format: "%.4f", m.macroF1)) | "
                 + "\(m.logLoss.map { String(format: "%.4f", $0) } ?? "-") | "
-                + "\(m.trainSeconds.map { String(format: "%.2f s", $0) } ?? "-") | \(String(format: "%.0f", m.textsPerSecond)) |\n"
+                + "\(m.trainTime) | \(String(format: "%.0f", m.textsPerSecond)) |\n"
         }
         return out
     }
@@ -85,7 +91,7 @@ public struct ComparisonReport: Codable, Sendable {
         for m in models {
             body += "<tr><td>\(e(m.name))</td><td class=\"n\">\(String(format: "%.4f", m.accuracy))</td><td class=\"n\">\(String(format: "%.4f", m.macroF1))</td>"
                 + "<td class=\"n\">\(m.logLoss.map { String(format: "%.4f", $0) } ?? "-")</td>"
-                + "<td class=\"n\">\(m.trainSeconds.map { String(format: "%.2f s", $0) } ?? "-")</td>"
+                + "<td class=\"n\">\(m.trainTime)</td>"
                 + "<td class=\"n\">\(String(format: "%.0f", m.textsPerSecond))</td><td>\(e(m.source))</td></tr>"
         }
         body += "</table><div class=\"charts\">"
@@ -102,7 +108,7 @@ public struct ComparisonReport: Codable, Sendable {
             for outcome in puzzles {
                 body += "<tr><td>\(e(outcome.puzzle.category))</td><td>\(e(outcome.puzzle.text))</td><td>\(e(outcome.puzzle.expected))</td>"
                 body += outcome.answers.map {
-                    "<td class=\"\($0.correct ? "ok" : "wrong")\">\($0.correct ? "✓" : "✗") \(e($0.label)) \(String(format: "%.2f", $0.score))</td>"
+                    "<td class=\"\($0.correct ? "ok" : "wrong") nowrap\">\($0.correct ? "✓" : "✗") \(e($0.label)) \(String(format: "%.2f", $0.score))</td>"
                 }.joined() + "</tr>"
             }
             body += "<tr><th colspan=\"3\">right</th>" + models.map { "<th>\(puzzleScore[$0.name] ?? 0)/\(puzzles.count)</th>" }.joined() + "</tr></table>"

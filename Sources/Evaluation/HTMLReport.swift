@@ -17,7 +17,7 @@ public enum HTMLReport {
     table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
     th{background:#f4f6f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
     .charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{border:1px solid #eee}
-    .wrong{color:#b3261e;font-weight:bold}.ok{color:#2e7d32;font-weight:bold}.muted{color:#666;font-size:13px}
+    .nowrap{white-space:nowrap}.wrong{color:#b3261e;font-weight:bold}.ok{color:#2e7d32;font-weight:bold}.muted{color:#666;font-size:13px}
     pre{background:#f7f7f7;padding:10px;font-size:13px;overflow-x:auto}
     .kpi{display:inline-block;margin:4px 18px 4px 0}.kpi b{font-size:20px;display:block}
     """

@@ -20,10 +20,12 @@ public struct TrainingLog: Codable, Sendable, Equatable {
     /// File names looked for in a model folder, in order.
     public static let fileNames = ["metrics.jsonl", "training_log.jsonl", "train_log.jsonl"]
 
-    /// The log in `folder`, or nil when there is none or it holds no curve.
+    /// The log in `folder` — or in the trainer's work folder beside it, `.NAME.training/`, while a run is going on —
+    /// or nil when there is none or it holds no curve.
     public static func load(folder: URL) -> TrainingLog? {
-        for name in fileNames {
-            let url = folder.appendingPathComponent(name)
+        let folder = folder.resolvingSymlinksInPath()
+        let workFolder = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).training")
+        for url in fileNames.map({ folder.appendingPathComponent($0) }) + [workFolder.appendingPathComponent("metrics.jsonl")] {
             if let data = try? Data(contentsOf: url), let log = parse(data), !(log.steps.isEmpty && log.epochs.isEmpty) {
                 return log
             }

@@ -72,6 +72,18 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(log.epochs, [.init(step: 2, epoch: 1, devAccuracy: 0.75)])
     }
 
+    func testTrainingLogIsFoundInTheModelFolderOrTheTrainersWorkFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sk-log-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let model = root.appendingPathComponent("my-model"), work = root.appendingPathComponent(".my-model.training")
+        for folder in [model, work] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        XCTAssertNil(TrainingLog.load(folder: model))
+        try Data(#"{"type":"step","step":1,"loss":0.5}"#.utf8).write(to: work.appendingPathComponent("metrics.jsonl"))
+        XCTAssertEqual(TrainingLog.load(folder: model)?.steps, [.init(step: 1, loss: 0.5)])  // a run still going on
+        try Data(#"{"type":"step","step":9,"loss":0.1}"#.utf8).write(to: model.appendingPathComponent("metrics.jsonl"))
+        XCTAssertEqual(TrainingLog.load(folder: model)?.steps, [.init(step: 9, loss: 0.1)])  // the finished model's copy
+    }
+
     func testHTMLReportIsSelfContainedAndEscaped() throws {
         var result = try Evaluator.evaluate(StubClassifier(), texts: ["good <script>", "bad & worse"], gold: ["negative", "negative"],
                                             labels: ["negative", "positive"], data: "toy", split: "test")

@@ -49,7 +49,8 @@ struct CompareCommand: ParsableCommand {
             let bertName = bert ?? "sentiment-en"
             do {
                 let classifier = try ModelResolver.standard.resolve(bertName)
-                models.append((classifier, nil, "loaded", ModelResolver.folder(of: bertName)))
+                let folder = ModelResolver.folder(of: bertName)
+                models.append((classifier, folder.flatMap(Self.fineTuningSeconds), "loaded", folder))
             } catch {
                 if bert != nil { throw error }
                 stderr("note: no BERT model in the comparison (\(error)); pass --bert NAME|DIR")
@@ -82,5 +83,13 @@ struct CompareCommand: ParsableCommand {
                 print(comparison.puzzleTable())
             }
         }
+    }
+
+    /// Training time the trainer recorded in a fine-tuned folder (`training_summary.json`: training.trainingSeconds).
+    static func fineTuningSeconds(_ folder: URL) -> Double? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("training_summary.json")),
+              let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let training = summary["training"] as? [String: Any] else { return nil }
+        return (training["trainingSeconds"] as? NSNumber)?.doubleValue
     }
 }
