@@ -62,11 +62,14 @@ let package = Package(
         // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts.
         .target(
             name: "SentimentPipelines",
-            dependencies: ["SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines"],
+            dependencies: [
+                "SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines",
+                "SentimentTraining",  // DefaultModels: resolve and build the default models
+            ],
             path: "Sources/Pipelines"
         ),
         // Metrics, reports, charts.
-        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore"], path: "Sources/Evaluation"),
+        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Evaluation"),
         // The public face: re-exports every layer.
         .target(
             name: "SentimentKit",
@@ -112,7 +115,11 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
-        .testTarget(name: "PipelineTests", dependencies: ["SentimentPipelines"], path: "Tests/PipelineTests"),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["SentimentPipelines", "SentimentModels", "SentimentTokenizers", "SentimentData", "SentimentBaselines"],
+            path: "Tests/PipelineTests"
+        ),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
         .testTarget(name: "ServerTests", dependencies: ["SentimentServer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Tests/ServerTests"),
     ],

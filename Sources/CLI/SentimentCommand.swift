@@ -9,8 +9,16 @@ struct SentimentCommand: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file in Sources/CLI/Commands.
             BenchCommand.self,
+            EmbedCommand.self,
             FetchCommand.self,
             ModelsCommand.self,
+            TrainCommand.self,
+            BaselineCommand.self,
+            EvaluateCommand.self,
+            CompareCommand.self,
+            ClassifyCommand.self,
+            FillMaskCommand.self,
+            SetupCommand.self,
             TokenizeCommand.self,
             ServeCommand.self,
         ]

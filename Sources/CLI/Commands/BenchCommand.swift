@@ -9,6 +9,10 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGEMMCommand.self,
             BenchTokenizeCommand.self,
             BenchServeCommand.self,
+            BenchEncoderCommand.self,
+            BenchTrainStepCommand.self,
+            BenchClassifyCommand.self,
+            BenchBaselinesCommand.self,
         ]
     )
 }

@@ -1,0 +1,76 @@
+import Foundation
+import SentimentTensor
+
+/// Options for `AutoModel.load`.
+public struct LoadOptions: Sendable {
+    /// Refuse checkpoints with tensors the model does not use (beyond the ignore list). Default true.
+    public var strict: Bool
+    /// Load a different head than config.json's architecture names (e.g. `.none` for just the encoder of a
+    /// classifier checkpoint; its head tensors are then ignored, not refused).
+    public var head: HeadKind?
+
+    public init(strict: Bool = true, head: HeadKind? = nil) {
+        self.strict = strict
+        self.head = head
+    }
+}
+
+/// Loads Hugging Face BERT / DistilBERT / RoBERTa folders (config.json + model.safetensors), like transformers'
+/// `AutoModel*.from_pretrained`, but strictly: no parameter is ever randomly initialised.
+public enum AutoModel {
+    /// Loads `folder` (config.json, model.safetensors; sentence-transformers pooling files if present).
+    /// The model.safetensors file is memory-mapped and F32 weights are used in place.
+    public static func load(folder: URL, options: LoadOptions = LoadOptions()) throws -> EncoderModel {
+        let config = try ModelConfig.load(from: folder.appendingPathComponent("config.json"))
+        let weights = folder.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weights.path) else {
+            let hint = FileManager.default.fileExists(atPath: folder.appendingPathComponent("pytorch_model.bin").path)
+                ? " (only pytorch_model.bin found: convert it to safetensors)" : ""
+            throw ModelError.missingFile(weights.path + hint)
+        }
+        return try load(config: config, weights: .safetensors(weights), pooling: try SentencePooling(folder: folder),
+                        options: options)
+    }
+
+    /// Builds a model from tensors in memory, keyed by HF names (e.g. what a trainer exports).
+    public static func load(config: ModelConfig, tensors: [String: Tensor], pooling: SentencePooling = SentencePooling(),
+                            options: LoadOptions = LoadOptions()) throws -> EncoderModel {
+        try load(config: config, weights: .tensors(tensors), pooling: pooling, options: options)
+    }
+
+    static func load(config: ModelConfig, weights: WeightSource, pooling: SentencePooling,
+                     options: LoadOptions) throws -> EncoderModel {
+        try config.validate()
+        let reader = try CheckpointReader(weights)
+        reader.detectEncoderPrefix(config.modelType.rawValue + ".")
+        var architecture = try resolveArchitecture(config: config, reader: reader)
+        var strict = options.strict
+        if let head = options.head, head != architecture.head {
+            architecture = ModelArchitecture.allCases.first { $0.family == config.modelType && $0.head == head }!
+            strict = strict && head != .none   // dropping a head leaves its tensors unused on purpose
+        }
+        return try EncoderModel(config: config, architecture: architecture, reader: reader, pooling: pooling,
+                                strict: strict)
+    }
+
+    /// config.json's first architecture, or (when it names none) the head the checkpoint's keys show.
+    static func resolveArchitecture(config: ModelConfig, reader: CheckpointReader) throws -> ModelArchitecture {
+        if let name = config.architectures.first {
+            guard let known = ModelArchitecture(rawValue: name) else { throw ModelError.unsupportedArchitecture(name) }
+            guard known.family == config.modelType else {
+                throw ModelError.invalidConfig("architecture \(name) does not match model_type \(config.modelType.rawValue)")
+            }
+            return known
+        }
+        let names = reader.names
+        let head: HeadKind
+        if names.contains(where: { $0.hasPrefix("classifier.") }) {
+            head = .sequenceClassification
+        } else if names.contains(where: { $0.hasPrefix("cls.predictions.") || $0.hasPrefix("lm_head.") || $0.hasPrefix("vocab_") }) {
+            head = .maskedLM
+        } else {
+            head = .none
+        }
+        return ModelArchitecture.allCases.first { $0.family == config.modelType && $0.head == head }!
+    }
+}

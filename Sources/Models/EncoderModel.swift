@@ -1,0 +1,145 @@
+import Foundation
+import SentimentTensor
+
+/// The encoder's result for one packed batch: last hidden states of every real token, and optionally the last layer's
+/// attention from each sequence's first token (averaged over heads) for heat maps.
+public struct EncoderOutput: Sendable {
+    public let batch: PackedBatch
+    /// Last hidden states (N, C), sequence b in rows `batch.rows(of: b)`.
+    public let hidden: Tensor
+    /// Per sequence: attention probabilities of its first token over its own tokens (length = sequence length),
+    /// last layer, mean over heads. nil unless asked for.
+    public let firstTokenAttention: [[Float]]?
+}
+
+/// A loaded BERT, DistilBERT or RoBERTa encoder with whichever head its checkpoint carries.
+///
+/// Immutable after loading (weights are read-only, every call allocates its own workspace), so one instance may serve
+/// any number of threads at once. Build it with `AutoModel.load(folder:)`.
+public final class EncoderModel: Sendable {
+    public let config: ModelConfig
+    /// The HF class this model mirrors (from config.json, or inferred from the checkpoint's keys).
+    public let architecture: ModelArchitecture
+    public let embeddings: BertEmbeddings
+    public let encoder: BertEncoder
+    /// BERT's pooler (dense + tanh on [CLS]) when the checkpoint has one.
+    public let pooler: BertPooler?
+    public let classificationHead: ClassificationHead?
+    public let maskedLMHead: MaskedLMHead?
+    /// How `sentenceEmbeddings` pools (from the folder's sentence-transformers files; mean + normalise by default).
+    public let pooling: SentencePooling
+    /// Checkpoint tensors not used: buffers such as position_ids, the NSP head, and (non-strict loads) anything else.
+    public let ignoredKeys: [String]
+    private let storage: WeightStorage
+
+    init(config: ModelConfig, architecture: ModelArchitecture, reader: CheckpointReader, pooling: SentencePooling,
+         strict: Bool) throws {
+        self.config = config
+        self.architecture = architecture
+        self.pooling = pooling
+        let prefix = reader.encoderPrefix
+        embeddings = try BertEmbeddings(reader, prefix: prefix + "embeddings.", config: config)
+        encoder = try BertEncoder(reader, config: config)
+        // The pooler is part of BertModel (HF add_pooling_layer=True); load it whenever it is there.
+        let c = config.hiddenSize
+        pooler = config.modelType != .distilbert && reader.contains(prefix + "pooler.dense.weight")
+            ? BertPooler(dense: try Linear(reader, prefix + "pooler.dense", out: c, in: c)) : nil
+        classificationHead = architecture.head == .sequenceClassification
+            ? try ClassificationHead(reader, config: config, pooler: pooler) : nil
+        maskedLMHead = architecture.head == .maskedLM
+            ? try MaskedLMHead(reader, config: config, wordEmbeddings: embeddings.wordEmbeddings) : nil
+
+        // Buffers and heads HF itself drops on load (`_keys_to_ignore_on_load_unexpected`), and the NSP head.
+        let ignoreList = ["position_ids", "token_type_ids", "cls.seq_relationship."]
+        let unused = reader.unusedKeys(ignoring: ignoreList)
+        if strict && !unused.isEmpty { throw ModelError.unusedParameters(unused) }
+        ignoredKeys = reader.unusedKeys(ignoring: [])
+        storage = reader.storage
+    }
+
+    /// Hidden width C.
+    public var hiddenSize: Int { config.hiddenSize }
+    /// Longest sequence (in tokens, specials included) the position table allows.
+    public var maxLength: Int { embeddings.maxLength }
+
+    // MARK: - Encoder
+
+    /// Runs embeddings and every layer over the packed batch.
+    public func forward(_ batch: PackedBatch, captureAttention: Bool = false) throws -> EncoderOutput {
+        let positionIds = embeddings.positionIds(batch)
+        try embeddings.validate(batch, positionIds: positionIds)
+        let n = batch.tokenCount, c = hiddenSize, heads = config.numAttentionHeads
+        let ws = EncoderWorkspace(tokens: n, hidden: c, intermediate: config.intermediateSize)
+        embeddings.forward(batch, positionIds: positionIds, out: ws.hidden)
+        var capture = captureAttention ? [Float](repeating: 0, count: heads * n) : []
+        capture.withUnsafeMutableBufferPointer { captured in
+            encoder.forward(batch, ws, capture: captureAttention ? captured.baseAddress! : nil)
+        }
+        let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: ws.hidden, count: n * c)))
+        var attention: [[Float]]?
+        if captureAttention {
+            // capture is (heads, N): average the heads for each sequence's tokens.
+            attention = (0..<batch.count).map { b in
+                batch.rows(of: b).map { row in (0..<heads).reduce(Float(0)) { $0 + capture[$1 * n + row] } / Float(heads) }
+            }
+        }
+        return EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: attention)
+    }
+
+    /// Last hidden states (N, C) of all real tokens, sequence after sequence.
+    public func encode(_ batch: PackedBatch) throws -> Tensor {
+        try forward(batch).hidden
+    }
+
+    // MARK: - Heads
+
+    /// BERT's pooler output (B, C): tanh(dense([CLS])).
+    public func pooledOutput(_ output: EncoderOutput) throws -> Tensor {
+        guard let pooler else { throw ModelError.missingHead("pooler") }
+        var result = Tensor(shape: [output.batch.count, pooler.dense.outFeatures])
+        output.hidden.withUnsafeBufferPointer { hidden in
+            result.withUnsafeMutableBufferPointer { pooler.forward(hidden.baseAddress!, batch: output.batch, out: $0.baseAddress!) }
+        }
+        return result
+    }
+
+    /// Classification logits (B, numLabels) from an encoder output.
+    public func classify(_ output: EncoderOutput) throws -> Tensor {
+        guard let classificationHead else { throw ModelError.missingHead("sequence classification") }
+        return output.hidden.withUnsafeBufferPointer { classificationHead.forward($0.baseAddress!, batch: output.batch) }
+    }
+
+    /// Classification logits (B, numLabels).
+    public func classify(_ batch: PackedBatch) throws -> Tensor {
+        try classify(forward(batch))
+    }
+
+    /// Masked-LM logits (M, V) at `positions[b]` (token indices within sequence b), rows in batch-then-position order.
+    public func maskedLMLogits(_ batch: PackedBatch, positions: [[Int]]) throws -> Tensor {
+        guard let maskedLMHead else { throw ModelError.missingHead("masked-LM") }
+        guard positions.count == batch.count else {
+            throw ModelError.invalidInput("\(positions.count) position lists for \(batch.count) sequences")
+        }
+        var rows: [Int] = []
+        for (b, list) in positions.enumerated() {
+            for p in list {
+                guard p >= 0 && p < batch.lengths[b] else {
+                    throw ModelError.invalidInput("position \(p) is outside sequence \(b) (length \(batch.lengths[b]))")
+                }
+                rows.append(batch.offsets[b] + p)
+            }
+        }
+        let output = try forward(batch)
+        return output.hidden.withUnsafeBufferPointer { maskedLMHead.forward($0.baseAddress!, rows: rows) }
+    }
+
+    /// Sentence embeddings (B, C) pooled per `pooling` (mean + L2 normalisation for sentence-transformers models).
+    public func sentenceEmbeddings(_ output: EncoderOutput) -> Tensor {
+        output.hidden.withUnsafeBufferPointer { pooling.forward($0.baseAddress!, batch: output.batch, width: hiddenSize) }
+    }
+
+    /// Sentence embeddings (B, C).
+    public func sentenceEmbeddings(_ batch: PackedBatch) throws -> Tensor {
+        sentenceEmbeddings(try forward(batch))
+    }
+}

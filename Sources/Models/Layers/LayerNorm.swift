@@ -1,0 +1,21 @@
+import SentimentTensor
+
+/// torch.nn.LayerNorm over the last dimension. Accepts the legacy TF-port names `gamma`/`beta`, which HF renames to
+/// `weight`/`bias` on load (modeling_utils.py `_fix_state_dict_key_on_load`).
+public struct LayerNorm: Sendable {
+    public let weight: Weight   // [C] (gamma)
+    public let bias: Weight     // [C] (beta)
+    public let eps: Float
+
+    init(_ reader: CheckpointReader, _ key: String, size: Int, eps: Float) throws {
+        let legacy = !reader.contains(key + ".weight") && reader.contains(key + ".gamma")
+        weight = try reader.weight(key + (legacy ? ".gamma" : ".weight"), shape: [size])
+        bias = try reader.weight(key + (legacy ? ".beta" : ".bias"), shape: [size])
+        self.eps = eps
+    }
+
+    /// Normalises each row of x[rows, C] into `out` (may alias x).
+    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+        Kernels.layerNorm(x, rows: rows, cols: weight.count, gamma: weight.pointer, beta: bias.pointer, eps: eps, out: out)
+    }
+}

@@ -1,0 +1,9 @@
+import SentimentTokenizers
+
+extension PackedBatch {
+    /// Packs tokenizer output (ids, type ids; padding dropped via the attention mask).
+    public init(encodings: [Encoding]) throws {
+        try self.init(sequences: encodings.map(\.ids), typeIds: encodings.map(\.typeIds),
+                      attentionMasks: encodings.map(\.attentionMask))
+    }
+}
