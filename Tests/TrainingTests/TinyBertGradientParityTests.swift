@@ -1,4 +1,5 @@
 import Foundation
+import SentimentModels
 import SentimentTensor
 import XCTest
 @testable import SentimentTraining
@@ -6,10 +7,18 @@ import XCTest
 /// Whole-model checks on a tiny random BERT (C 16, 2 heads, 2 layers): finite differences with dropout ON, freezing,
 /// packing, gradient accumulation, export and typed errors.
 final class TinyBertGradientParityTests: XCTestCase {
-    static let config = TrainableEncoderConfig(
-        vocabSize: 30, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 24,
-        maxPositionEmbeddings: 12, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0.2,
-        attentionProbsDropoutProb: 0.2)
+    static let config: ModelConfig = {
+        var c = ModelConfig()
+        c.vocabSize = 30
+        c.hiddenSize = 16
+        c.numHiddenLayers = 2
+        c.numAttentionHeads = 2
+        c.intermediateSize = 24
+        c.maxPositionEmbeddings = 12
+        c.hiddenDropoutProb = 0.2
+        c.attentionProbsDropoutProb = 0.2
+        return c
+    }()
 
     static func randomWeights(seed: UInt64) -> [String: Tensor] {
         var rng = SeededGenerator(seed: seed)
@@ -190,6 +199,15 @@ final class TinyBertGradientParityTests: XCTestCase {
                            .shapeMismatch(name: "bert.encoder.layer.0.output.dense.weight", expected: [16, 24], got: [2, 2]))
         }
         XCTAssertThrowsError(try TrainableClassifier(folder: URL(fileURLWithPath: "/nonexistent"), numLabels: 2)) {
+            XCTAssertEqual($0 as? ModelError, .missingFile("/nonexistent"))
+        }
+        XCTAssertThrowsError(try TrainableClassifier(config: Self.config, weights: Self.randomWeights(seed: 1), numLabels: 1,
+                                                     problem: .regression)) {
+            guard case .invalidHyperparameter = $0 as? TrainingError else { return XCTFail("\($0)") }
+        }
+        var relu = Self.config
+        relu.hiddenAct = .relu
+        XCTAssertThrowsError(try TrainableClassifier(config: relu, weights: Self.randomWeights(seed: 1), numLabels: 2)) {
             guard case .invalidConfig = $0 as? TrainingError else { return XCTFail("\($0)") }
         }
     }
