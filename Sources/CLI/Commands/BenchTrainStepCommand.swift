@@ -36,6 +36,7 @@ struct BenchTrainStepCommand: ParsableCommand {
             return TrainingBatch(sequences: sequences, labels: sequences.map { _ in Int(rng.next() % 2) })
         }
         var forwardBackward = 0.0, optimiser = 0.0, examples = 0, tokens = 0
+        var bestRate = 0.0   // examples/s of the fastest step (the machine is shared: the best step shows what it can do)
         for step in 0..<(steps + 2) {
             let b = batch()
             let t0 = Date()
@@ -50,6 +51,7 @@ struct BenchTrainStepCommand: ParsableCommand {
             optimiser += t2.timeIntervalSince(t1)
             examples += b.count
             tokens += b.tokenCount
+            bestRate = max(bestRate, Double(b.count) / t2.timeIntervalSince(t0))
         }
         let total = forwardBackward + optimiser
         // GEMM work per step (forward; backward is twice that): every layer but the last on all N tokens, the last
@@ -65,6 +67,7 @@ struct BenchTrainStepCommand: ParsableCommand {
         print(String(format: "batch %d, %.1f tokens/example: %.1f examples/s (%.0f tokens/s); per step %.0f ms forward+backward, %.0f ms clip+AdamW+zero",
                      batchSize, Double(tokens) / Double(examples), Double(examples) / total, Double(tokens) / total,
                      1000 * forwardBackward / Double(steps), 1000 * optimiser / Double(steps)))
+        print(String(format: "fastest step: %.1f examples/s", bestRate))
         print(String(format: "GEMM work %.1f GFLOP/step → %.1f GF/s overall; a plain (%d×%d)·(%d×%d) sgemm runs at %.1f GF/s now: training at %.0f%% of GEMM speed",
                      stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmRate / 1e9,
                      100 * stepFLOP * Double(steps) / total / gemmRate))
