@@ -134,6 +134,17 @@ final class TinyBertGradientParityTests: XCTestCase {
         XCTAssertEqual(model.parameters.trainableCount, model.parameters.count)
     }
 
+    func testLayerwiseLRMultipliers() throws {
+        let model = try makeModel()
+        let m = model.layerwiseLRMultipliers(decay: 0.5)
+        let byName = Dictionary(uniqueKeysWithValues: zip(model.parameters.entries.map(\.name), m))
+        XCTAssertEqual(byName["classifier.weight"], 1)
+        XCTAssertEqual(byName["bert.pooler.dense.bias"], 1)
+        XCTAssertEqual(byName["bert.encoder.layer.1.output.dense.weight"], 0.5)
+        XCTAssertEqual(byName["bert.encoder.layer.0.attention.self.query.weight"], 0.25)
+        XCTAssertEqual(byName["bert.embeddings.word_embeddings.weight"], 0.125)
+    }
+
     func testMultiLabelUsesSigmoidBCE() throws {
         let model = try makeModel(problem: .multiLabel)
         XCTAssertEqual(model.loss, .sigmoidBCE)

@@ -133,6 +133,18 @@ public final class TrainableClassifier {
         }
     }
 
+    /// Layer-wise learning-rate decay multipliers for `AdamW.update(_:lr:lrMultipliers:)`, one per parameter entry:
+    /// 1 for the classifier and pooler, decay^(L − l) for encoder layer l (of L), decay^(L + 1) for the embeddings —
+    /// the top layers move most, the embeddings least. decay 1 gives plain AdamW.
+    public func layerwiseLRMultipliers(decay: Float) -> [Float] {
+        let L = config.numHiddenLayers
+        return parameters.entries.map { e in
+            if e.name.hasPrefix("bert.embeddings.") { return pow(decay, Float(L + 1)) }
+            if let l = BertParameterNames.layerIndex(e.name) { return pow(decay, Float(L - l)) }
+            return 1
+        }
+    }
+
     /// Forward with loss, then backward: ADDS lossScale · ∂loss/∂θ to `parameters.grads` for trainable entries.
     /// `training: true` applies dropout (and advances `dropout.counter`); false is deterministic.
     /// Returns the (unscaled) mean loss of the batch and its logits [B][numLabels].
