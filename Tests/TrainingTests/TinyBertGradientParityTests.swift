@@ -216,6 +216,19 @@ final class TinyBertGradientParityTests: XCTestCase {
                                                      problem: .regression)) {
             guard case .invalidHyperparameter = $0 as? TrainingError else { return XCTFail("\($0)") }
         }
+        // A folder whose weights file is truncated: the reader's typed error comes through.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-bert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.config.jsonData().write(to: folder.appendingPathComponent("config.json"))
+        let full = SafeTensors.serialize(Self.randomWeights(seed: 1))
+        try full.prefix(full.count / 2).write(to: folder.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try TrainableClassifier(folder: folder, numLabels: 2)) {
+            XCTAssertTrue($0 is SafeTensorsError, "\($0)")
+        }
+        try full.write(to: folder.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(try TrainableClassifier(folder: folder, numLabels: 2).parameters.count,
+                       try makeModel().parameters.count - 16 * 3 - 3 + 16 * 2 + 2, "complete folder loads")
         var relu = Self.config
         relu.hiddenAct = .relu
         XCTAssertThrowsError(try TrainableClassifier(config: relu, weights: Self.randomWeights(seed: 1), numLabels: 2)) {
