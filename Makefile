@@ -27,9 +27,16 @@ build: setup
 demo: build
 	@scripts/demo.sh "$(BIN)"
 
-test: build
-	"$(BIN)" fetch --all
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+# Tests build once with -enable-testing; the CLI from that same build fetches the artifacts the tests read, and the
+# browser test drives the web page of `sentiment serve --demo` in headless Chromium (installed when missing).
+TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
+TEST_BIN = $(shell $(SWIFT) build $(TEST_FLAGS) --show-bin-path)/sentiment
+
+test: setup
+	$(SWIFT) build $(TEST_FLAGS)
+	"$(TEST_BIN)" fetch --all
+	$(SWIFT) test $(TEST_FLAGS)
+	SENTIMENT_BIN="$(TEST_BIN)" scripts/e2e/run.sh
 
 bench: build
 	"$(BIN)" bench gemm

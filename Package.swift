@@ -10,10 +10,20 @@ let package = Package(
     products: [
         .library(name: "SentimentKit", targets: ["SentimentKit"]),
         .executable(name: "sentiment", targets: ["sentiment"]),
+        // The HTTP server is a separate product so that `SentimentKit` users do not pull in Hummingbird.
+        .library(name: "SentimentServer", targets: ["SentimentServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        // Server only (SentimentServer): HTTP, logs, metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.3.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // System BLAS: OpenBLAS on Linux (Debian libopenblas-dev); Accelerate is used directly on macOS.
@@ -52,11 +62,14 @@ let package = Package(
         // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts.
         .target(
             name: "SentimentPipelines",
-            dependencies: ["SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines"],
+            dependencies: [
+                "SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines",
+                "SentimentTraining",  // DefaultModels: resolve and build the default models
+            ],
             path: "Sources/Pipelines"
         ),
         // Metrics, reports, charts.
-        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore"], path: "Sources/Evaluation"),
+        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Evaluation"),
         // The public face: re-exports every layer.
         .target(
             name: "SentimentKit",
@@ -66,10 +79,28 @@ let package = Package(
             ],
             path: "Sources/SentimentKit"
         ),
+        // HTTP server: routes, dynamic batching, metrics, the web page. Built against protocols, not models.
+        .target(
+            name: "SentimentServer",
+            dependencies: [
+                "SentimentCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Server"
+        ),
         .executableTarget(
             name: "sentiment",
             dependencies: [
                 "SentimentKit",
+                "SentimentServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -84,8 +115,13 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
-        .testTarget(name: "PipelineTests", dependencies: ["SentimentPipelines"], path: "Tests/PipelineTests"),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["SentimentPipelines", "SentimentModels", "SentimentTokenizers", "SentimentData", "SentimentBaselines"],
+            path: "Tests/PipelineTests"
+        ),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
+        .testTarget(name: "ServerTests", dependencies: ["SentimentServer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Tests/ServerTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,7 @@ command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v bzip2 >/dev/null || missing+=(bzip2)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)   # the browser test's venv
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

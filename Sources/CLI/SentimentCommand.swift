@@ -12,7 +12,15 @@ struct SentimentCommand: AsyncParsableCommand {
             EmbedCommand.self,
             FetchCommand.self,
             ModelsCommand.self,
+            TrainCommand.self,
+            BaselineCommand.self,
+            EvaluateCommand.self,
+            CompareCommand.self,
+            ClassifyCommand.self,
+            FillMaskCommand.self,
+            SetupCommand.self,
             TokenizeCommand.self,
+            ServeCommand.self,
         ]
     )
 }

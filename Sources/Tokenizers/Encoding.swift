@@ -15,8 +15,8 @@ public struct Encoding: Sendable, Equatable {
     public var offsets: [Range<Int>]
     /// nil for special and padding tokens, 0 for tokens of text A, 1 for tokens of text B.
     public var sequenceIds: [Int?]
-    /// Windows that did not fit when truncating (with `stride` tokens of overlap), in HF's order.
-    /// For a pair where both texts overflow, HF nests combinations; we keep exactly its structure.
+    /// Windows that did not fit when truncating (with `stride` tokens of overlap), in HF's order, specials and
+    /// padding applied. For a pair where both texts overflow, HF nests combinations; we keep exactly its structure.
     public var overflowing: [Encoding]
 
     public init(

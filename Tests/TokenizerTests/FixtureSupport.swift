@@ -90,6 +90,7 @@ struct ExpectedEncoding {
     var offsets: [Range<Int>]
     var overflowing: [ExpectedEncoding]
     var tokens: [String]?
+    var sequenceIds: [Int?]?
 
     init(_ row: [String: Any]) {
         ids = (row["ids"] as? [Int] ?? []).map(Int32.init)
@@ -107,6 +108,7 @@ struct ExpectedEncoding {
         self.offsets = offsets
         overflowing = (row["ov"] as? [[String: Any]] ?? []).map(ExpectedEncoding.init)
         tokens = row["tokens"] as? [String]
+        sequenceIds = (row["s"] as? [Any])?.map { $0 as? Int }
     }
 
     /// nil when equal, else what differs.
@@ -119,6 +121,9 @@ struct ExpectedEncoding {
         if encoding.offsets != offsets {
             return "offsets (ids \(ids))\n  HF:  \(offsets.map { [$0.lowerBound, $0.upperBound] })\n"
                 + "  ours: \(encoding.offsets.map { [$0.lowerBound, $0.upperBound] })"
+        }
+        if let sequenceIds, encoding.sequenceIds != sequenceIds {
+            return "sequence ids\n  HF:  \(sequenceIds)\n  ours: \(encoding.sequenceIds)"
         }
         if let tokens, !zip(tokens, encoding.tokens).allSatisfy(sameBytes) || tokens.count != encoding.tokens.count { return "tokens\n  HF:  \(tokens)\n  ours: \(encoding.tokens)" }
         if encoding.overflowing.count != overflowing.count {

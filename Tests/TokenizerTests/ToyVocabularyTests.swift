@@ -72,6 +72,8 @@ final class ToyVocabularyTests: XCTestCase {
             [0..<0, 3..<5, 6..<8, 0..<0, 0..<2, 3..<5, 0..<0, 0..<0, 0..<0],
             [0..<0, 6..<8, 9..<11, 0..<0, 0..<2, 3..<5, 0..<0, 0..<0, 0..<0],
         ])
+        XCTAssertEqual(encoding.overflowing.map(\.sequenceIds), Array(repeating: [nil, 0, 0, nil, 1, 1, nil, nil, nil], count: 2))
+        XCTAssertEqual(encoding.windows.count, 3)
         options.truncation = .onlySecond
         XCTAssertThrowsError(try tokenizer.encode("ba ba ba ba ba", pair: "ba", options: options)) {
             XCTAssertEqual($0 as? TokenizerError, .cannotTruncate("the text to truncate is too short to respect max length 4"))

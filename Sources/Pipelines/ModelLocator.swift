@@ -1,0 +1,54 @@
+import Foundation
+import SentimentData
+import SentimentTraining
+
+/// NAME|DIR → a model folder, the way every `--model` option reads it:
+/// 1. an existing folder (an HF folder with config.json, or a baseline folder);
+/// 2. a model built into the cache's models folder (`sentiment-en`, `sentiment train --output` names);
+/// 3. a default model not built yet → `PipelineError.modelNotBuilt` (build it with `DefaultModels.build`);
+/// 4. a catalog artifact in the cache (`all-MiniLM-L6-v2`, `splade-tiny-mlm`).
+public enum ModelLocator {
+    /// The model `classify` uses when none is named.
+    public static let defaultClassifier = "sentiment-en"
+    /// The masked LM `fill-mask` uses when none is named.
+    public static let defaultFillMask = "splade-tiny-mlm"
+    /// The sentence-embedding model `EmbeddingPipeline` uses when none is named.
+    public static let defaultEmbedder = "all-MiniLM-L6-v2"
+
+    public static func folder(for nameOrPath: String, cache: ArtifactCache = .default) throws -> URL {
+        let expanded = (nameOrPath as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue {
+            return URL(fileURLWithPath: expanded, isDirectory: true)
+        }
+        // A name, not a path: a trailing or inner slash means the user meant a folder that is not there.
+        guard !nameOrPath.isEmpty, !nameOrPath.contains("/") else {
+            throw PipelineError.unknownModel(nameOrPath, known: knownNames(cache: cache))
+        }
+        let built = cache.modelsDirectory.appendingPathComponent(nameOrPath, isDirectory: true)
+        if FileManager.default.fileExists(atPath: built.appendingPathComponent("config.json").path)
+            || FileManager.default.fileExists(atPath: built.appendingPathComponent("baseline.json").path) {
+            return built
+        }
+        if DefaultModels.recipes[nameOrPath] != nil {
+            throw PipelineError.modelNotBuilt(name: nameOrPath, folder: built.path)
+        }
+        if ArtifactCatalog.artifact(named: nameOrPath) != nil {
+            return try cache.locate(nameOrPath)   // throws DataError.artifactMissing naming `sentiment fetch`
+        }
+        throw PipelineError.unknownModel(nameOrPath, known: knownNames(cache: cache))
+    }
+
+    /// Whether `nameOrPath` is a default model that is not built yet (so `classify` may offer to build it).
+    public static func needsBuild(_ nameOrPath: String, cache: ArtifactCache = .default) -> Bool {
+        DefaultModels.recipes[nameOrPath] != nil && !DefaultModels.isBuilt(nameOrPath, cache: cache)
+            && !FileManager.default.fileExists(atPath: (nameOrPath as NSString).expandingTildeInPath)
+    }
+
+    /// Default-model names, built models and model artifacts of the catalog, for error messages.
+    public static func knownNames(cache: ArtifactCache = .default) -> [String] {
+        let built = (try? FileManager.default.contentsOfDirectory(atPath: cache.modelsDirectory.path)) ?? []
+        let catalog = ArtifactCatalog.all.filter { $0.kind == .model }.map(\.name)
+        return Array(Set(DefaultModels.names + built.filter { !$0.hasPrefix(".") } + catalog)).sorted()
+    }
+}

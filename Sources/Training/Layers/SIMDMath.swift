@@ -1,0 +1,60 @@
+import SentimentTensor
+
+// Small vector helpers of the training kernels (exp/erf/tanh come from SentimentTensor's VectorMath).
+// Plain multiply+add: without a target-cpu flag `addingProduct` becomes a libm fmaf call per lane.
+
+typealias Vec = FloatVector
+
+/// Up to 16 floats from p (missing lanes 0).
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+    if n == Vec.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
+    var v = Vec()
+    for j in 0..<n { v[j] = p[j] }
+    return v
+}
+
+/// Stores the first n lanes of v.
+@inline(__always)
+func storeLanes(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n == Vec.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self); return }
+    for j in 0..<n { p[j] = v[j] }
+}
+
+/// Σ a[i]·b[i] over n floats.
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Vec()
+    var i = 0
+    while i + Vec.scalarCount <= n {
+        acc += UnsafeRawPointer(a + i).loadUnaligned(as: Vec.self) * UnsafeRawPointer(b + i).loadUnaligned(as: Vec.self)
+        i += Vec.scalarCount
+    }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+/// Σ a[i] over n floats.
+@inline(__always)
+func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Vec()
+    var i = 0
+    while i + Vec.scalarCount <= n { acc += UnsafeRawPointer(a + i).loadUnaligned(as: Vec.self); i += Vec.scalarCount }
+    var s = acc.sum()
+    while i < n { s += a[i]; i += 1 }
+    return s
+}
+
+/// y[i] += alpha · x[i] over n floats.
+@inline(__always)
+func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let a = Vec(repeating: alpha)
+    var i = 0
+    while i + Vec.scalarCount <= n {
+        let yp = UnsafeMutableRawPointer(y + i)
+        yp.storeBytes(of: yp.loadUnaligned(as: Vec.self) + a * UnsafeRawPointer(x + i).loadUnaligned(as: Vec.self), as: Vec.self)
+        i += Vec.scalarCount
+    }
+    while i < n { y[i] += alpha * x[i]; i += 1 }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SentimentModels
+
+/// Classification losses over logits [B, L], mean-reduced exactly like PyTorch, with their gradient w.r.t. the logits.
+public enum Loss: Sendable, Equatable, Codable {
+    /// torch.nn.CrossEntropyLoss(weight: classWeights, label_smoothing: labelSmoothing), reduction "mean"
+    /// (with weights, divided by Σ weight[target], as PyTorch does).
+    case softmaxCrossEntropy(classWeights: [Float]? = nil, labelSmoothing: Float = 0)
+    /// torch.nn.BCEWithLogitsLoss(), mean over B·L (HF "multi_label_classification").
+    case sigmoidBCE
+
+    /// The loss HF uses for a classification problem type (nil for regression, which the training model refuses).
+    public static func `default`(for problem: ProblemType) -> Loss? {
+        switch problem {
+        case .singleLabel: .softmaxCrossEntropy()
+        case .multiLabel: .sigmoidBCE
+        case .regression: nil
+        }
+    }
+
+    /// Loss value for logits[B, L] (row-major); if `dLogits` is given, writes scale · ∂loss/∂logits there ([B, L]).
+    public func evaluate(
+        logits: UnsafePointer<Float>, batch: Int, classes: Int, targets: TrainingTargets,
+        dLogits: UnsafeMutablePointer<Float>? = nil, scale: Float = 1
+    ) -> Float {
+        switch (self, targets) {
+        case let (.softmaxCrossEntropy(weights, smoothing), .classes(labels)):
+            return Self.crossEntropy(logits: logits, batch: batch, classes: classes, labels: labels,
+                                     weights: weights, smoothing: smoothing, dLogits: dLogits, scale: scale)
+        case let (.sigmoidBCE, .multiLabel(t)):
+            return Self.binaryCrossEntropy(logits: logits, batch: batch, classes: classes, targets: t,
+                                           dLogits: dLogits, scale: scale)
+        case let (.sigmoidBCE, .classes(labels)):
+            // One-hot targets from class indices.
+            let t = labels.map { l in (0..<classes).map { Float($0 == l ? 1 : 0) } }
+            return Self.binaryCrossEntropy(logits: logits, batch: batch, classes: classes, targets: t,
+                                           dLogits: dLogits, scale: scale)
+        case (.softmaxCrossEntropy, .multiLabel):
+            preconditionFailure("softmax cross-entropy needs class-index targets")
+        }
+    }
+
+    // Sums in Double: B is small and this keeps the loss value independent of the order of examples.
+    // logp = z - logsumexp(z); ∂(-logp_c)/∂z_k = p_k - δ_ck.
+    // loss = (1-ε)/W Σ_i w[y_i](-logp_{i,y_i}) + ε/(C·W) Σ_i Σ_c w_c(-logp_{i,c}),  W = Σ_i w[y_i] (B without weights).
+    static func crossEntropy(
+        logits: UnsafePointer<Float>, batch: Int, classes: Int, labels: [Int], weights: [Float]?, smoothing: Float,
+        dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Float {
+        let w = weights ?? [Float](repeating: 1, count: classes)
+        let sumW = w.reduce(0, +)
+        var totalWeight: Double = 0
+        for i in 0..<batch { totalWeight += Double(w[labels[i]]) }
+        let eps = smoothing
+        var nll: Double = 0, smooth: Double = 0
+        var p = [Float](repeating: 0, count: classes)
+        for i in 0..<batch {
+            let z = logits + i * classes
+            var m = -Float.infinity
+            for c in 0..<classes { m = max(m, z[c]) }
+            var s: Float = 0
+            for c in 0..<classes { p[c] = exp(z[c] - m); s += p[c] }
+            let logSum = m + log(s)
+            for c in 0..<classes { p[c] /= s }
+            let y = labels[i]
+            nll += Double(w[y]) * Double(logSum - z[y])
+            for c in 0..<classes { smooth += Double(w[c]) * Double(logSum - z[c]) }
+            if let dLogits {
+                let d = dLogits + i * classes
+                let a = (1 - eps) * w[y] / Float(totalWeight)
+                let b = eps / (Float(classes) * Float(totalWeight))
+                for k in 0..<classes {
+                    d[k] = scale * (a * (p[k] - (k == y ? 1 : 0)) + b * (sumW * p[k] - w[k]))
+                }
+            }
+        }
+        return Float((1 - Double(eps)) * nll / totalWeight + Double(eps) / Double(classes) * smooth / totalWeight)
+    }
+
+    // Stable BCE with logits: max(z,0) - z·y + log(1 + e^{-|z|}); ∂/∂z = σ(z) - y.
+    static func binaryCrossEntropy(
+        logits: UnsafePointer<Float>, batch: Int, classes: Int, targets: [[Float]],
+        dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Float {
+        let n = Float(batch * classes)
+        var total: Double = 0
+        for i in 0..<batch {
+            for c in 0..<classes {
+                let z = logits[i * classes + c], y = targets[i][c]
+                total += Double(max(z, 0) - z * y + log1p(exp(-abs(z))))
+                if let dLogits {
+                    let sigma = 1 / (1 + exp(-z))
+                    dLogits[i * classes + c] = scale * (sigma - y) / n
+                }
+            }
+        }
+        return Float(total / Double(n))
+    }
+}

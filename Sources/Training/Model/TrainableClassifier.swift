@@ -1,0 +1,260 @@
+import Foundation
+import SentimentModels
+import SentimentTensor
+
+/// How the classification head (classifier.weight / classifier.bias) starts.
+public enum HeadInitialization: Sendable, Equatable {
+    /// Xavier-uniform weight, zero bias (seeded).
+    case xavier
+    /// Taken from the checkpoint (`classifier.weight`, `classifier.bias`); errors if absent or of the wrong shape.
+    case fromCheckpoint
+}
+
+/// Which parameters stay fixed. Frozen parameters get no gradient (backward stops below the lowest trainable layer)
+/// and the optimiser leaves them untouched.
+public struct FreezePolicy: Sendable, Codable, Equatable {
+    /// Freeze word / position / type embeddings and the embedding LayerNorm.
+    public var embeddings: Bool
+    /// Freeze encoder layers 0..<lowerLayers (and, if > 0, the embeddings too).
+    public var lowerLayers: Int
+    /// Freeze embeddings, every encoder layer and the pooler: only the classifier trains.
+    public var wholeEncoder: Bool
+
+    public init(embeddings: Bool = false, lowerLayers: Int = 0, wholeEncoder: Bool = false) {
+        self.embeddings = embeddings
+        self.lowerLayers = lowerLayers
+        self.wholeEncoder = wholeEncoder
+    }
+
+    public static let none = FreezePolicy()
+}
+
+/// BERT encoder + pooler + classification head for training (HF BertForSequenceClassification), llm.c style:
+/// explicit forward passes that cache what backward needs, explicit backward passes that ACCUMULATE into
+/// `parameters.grads`, all parameters in one `ParameterStore`.
+///
+/// Typical loop (the trainer owns batching, accumulation, schedules, checkpoints):
+///
+///     let model = try TrainableClassifier(folder: base, numLabels: 2, seed: 13)
+///     var adam = AdamW(parameterCount: model.parameters.count, weightDecay: 0.01)
+///     let schedule = LRSchedule.linearWarmupDecay(warmup: 100, total: 1000)
+///     for batch in batches {
+///         let (loss, _) = try model.forwardBackward(batch)            // grads += ∂loss/∂θ
+///         let norm = clipGradientNorm(model.parameters, maxNorm: 1)
+///         adam.update(model.parameters, lr: schedule.learningRate(base: 5e-5, step: adam.step))
+///         model.parameters.zeroGradients()
+///     }
+///
+/// Gradient accumulation: call forwardBackward k times with `lossScale: 1/k` (or n_i/N for uneven micro-batches) before
+/// one update. Exact resume: save `parameters.flatValues()` (or `hfTensors()`), the AdamW state and `dropout` (Codable).
+/// Not thread-safe: one forward/backward at a time (it parallelises internally).
+public final class TrainableClassifier {
+    /// The encoder's HF config (SentimentModels' ModelConfig; BERT with hidden_act gelu).
+    public let config: ModelConfig
+    public let numLabels: Int
+    public let problem: ProblemType
+    /// The loss forwardBackward minimises; defaults to HF's choice for `problem`.
+    public var loss: Loss
+    /// All parameters and gradients, under HF BertForSequenceClassification names.
+    public let parameters: ParameterStore
+    /// Dropout randomness state (advance per training forward; Codable for exact resume).
+    public var dropout: DropoutRNG
+    /// The active freeze policy (see `freeze(_:)`).
+    public private(set) var freezePolicy: FreezePolicy = .none
+    /// The base config.json as read (kept so the export carries every original field).
+    let baseConfigJSON: [String: Any]
+    /// Reusable activation buffers (grown on demand).
+    let workspace = Workspace()
+
+    /// Loads the encoder (and pooler, if present; else initialised as HF does, normal(0, initializer_range)) from an
+    /// HF folder with config.json + model.safetensors. Accepts BertModel keys, `bert.`-prefixed keys and legacy
+    /// LayerNorm gamma/beta names. Throws ModelError for a missing or invalid config.json, SafeTensorsError for a bad
+    /// weights file, TrainingError for a model the training code does not support or missing / misshapen weights.
+    public convenience init(
+        folder: URL, numLabels: Int, problem: ProblemType = .singleLabel, seed: UInt64 = 13,
+        head: HeadInitialization = .xavier
+    ) throws {
+        let config = try ModelConfig.load(from: folder)
+        let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))))
+            as? [String: Any] ?? [:]
+        let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).allFloatTensors()
+        try self.init(config: config, weights: weights, numLabels: numLabels, problem: problem, seed: seed, head: head,
+                      baseConfigJSON: json)
+    }
+
+    /// Builds the model from a config and a name → tensor map (same key rules as `init(folder:)`).
+    public init(
+        config: ModelConfig, weights: [String: Tensor], numLabels: Int, problem: ProblemType = .singleLabel,
+        seed: UInt64 = 13, head: HeadInitialization = .xavier, baseConfigJSON: [String: Any] = [:]
+    ) throws {
+        try Self.validateForTraining(config)
+        guard numLabels >= 1 else { throw TrainingError.invalidHyperparameter("numLabels must be ≥ 1, got \(numLabels)") }
+        guard let loss = Loss.default(for: problem) else {
+            throw TrainingError.invalidHyperparameter("problem type \(problem.rawValue) is not supported for training")
+        }
+        self.config = config
+        self.numLabels = numLabels
+        self.problem = problem
+        self.loss = loss
+        self.baseConfigJSON = baseConfigJSON
+        self.dropout = DropoutRNG(seed: seed)
+        self.parameters = ParameterStore(layout: BertParameterNames.layout(config, numLabels: numLabels))
+        var rng = SeededGenerator(seed: seed)
+        try BertParameterNames.load(weights, into: parameters, config: config, head: head, rng: &rng)
+    }
+
+    /// What the training model implements: BERT (absolute positions, token types), exact-erf GELU, dropout in [0, 1).
+    static func validateForTraining(_ config: ModelConfig) throws {
+        try config.validate()
+        guard config.modelType == .bert else {
+            throw TrainingError.invalidConfig("model_type \(config.modelType.rawValue): the training model supports bert only")
+        }
+        guard config.hiddenAct == .gelu else {
+            throw TrainingError.invalidConfig("hidden_act \(config.hiddenAct.rawValue): the training model supports gelu only")
+        }
+        guard config.typeVocabSize > 0 else { throw TrainingError.invalidConfig("type_vocab_size must be positive") }
+        for p in [config.hiddenDropoutProb, config.attentionProbsDropoutProb, config.classifierDropout ?? 0]
+        where !(p >= 0 && p < 1) {
+            throw TrainingError.invalidConfig("dropout probability \(p) outside [0, 1)")
+        }
+    }
+
+    /// Applies a freeze policy (replacing the previous one).
+    public func freeze(_ policy: FreezePolicy) {
+        freezePolicy = policy
+        parameters.setFrozen(false) { _ in true }
+        let frozenLayers = policy.wholeEncoder ? config.numHiddenLayers : min(policy.lowerLayers, config.numHiddenLayers)
+        let embeddings = policy.embeddings || policy.wholeEncoder || frozenLayers > 0
+        parameters.setFrozen(true) { name in
+            if name.hasPrefix("bert.embeddings.") { return embeddings }
+            if name.hasPrefix("bert.pooler.") { return policy.wholeEncoder }
+            if let l = BertParameterNames.layerIndex(name) { return l < frozenLayers }
+            return false
+        }
+    }
+
+    /// Layer-wise learning-rate decay multipliers for `AdamW.update(_:lr:lrMultipliers:)`, one per parameter entry:
+    /// 1 for the classifier and pooler, decay^(L − l) for encoder layer l (of L), decay^(L + 1) for the embeddings —
+    /// the top layers move most, the embeddings least. decay 1 gives plain AdamW.
+    public func layerwiseLRMultipliers(decay: Float) -> [Float] {
+        let L = config.numHiddenLayers
+        return parameters.entries.map { e in
+            if e.name.hasPrefix("bert.embeddings.") { return pow(decay, Float(L + 1)) }
+            if let l = BertParameterNames.layerIndex(e.name) { return pow(decay, Float(L - l)) }
+            return 1
+        }
+    }
+
+    /// Forward with loss, then backward: ADDS lossScale · ∂loss/∂θ to `parameters.grads` for trainable entries.
+    /// `training: true` applies dropout (and advances `dropout.counter`); false is deterministic.
+    /// Returns the (unscaled) mean loss of the batch and its logits [B][numLabels].
+    public func forwardBackward(
+        _ batch: TrainingBatch, training: Bool = true, lossScale: Float = 1
+    ) throws -> (loss: Float, logits: [[Float]]) {
+        guard let targets = batch.targets else { throw TrainingError.targetCountMismatch(sequences: batch.count, targets: 0) }
+        try validate(batch, targets: targets)
+        let key = training ? nextDropoutKey() : nil
+        forward(batch, dropoutKey: key)
+        let lossValue = lossAndGradient(targets: targets, scale: lossScale)
+        backward()
+        return (lossValue, currentLogits())
+    }
+
+    /// Evaluation: logits [B][numLabels] without dropout and without touching gradients.
+    public func logits(_ batch: TrainingBatch) throws -> [[Float]] {
+        try validate(batch, targets: nil)
+        forward(batch, dropoutKey: nil)
+        return currentLogits()
+    }
+
+    /// Evaluation with the loss (targets required): no dropout, no gradients.
+    public func evaluate(_ batch: TrainingBatch) throws -> (loss: Float, logits: [[Float]]) {
+        guard let targets = batch.targets else { throw TrainingError.targetCountMismatch(sequences: batch.count, targets: 0) }
+        try validate(batch, targets: targets)
+        forward(batch, dropoutKey: nil)
+        let lossValue = lossAndGradient(targets: targets, scale: nil)
+        return (lossValue, currentLogits())
+    }
+
+    /// Every parameter under its HF BertForSequenceClassification name, ready for `model.safetensors`.
+    public func hfTensors() -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for e in parameters.entries { out[e.name] = parameters.value(e.name) }
+        return out
+    }
+
+    /// config.json for the exported folder: the base config plus architectures BertForSequenceClassification,
+    /// id2label / label2id (from `labels`, which must have numLabels names) and problem_type.
+    public func hfConfigJSON(labels: [String]) throws -> Data {
+        guard labels.count == numLabels else {
+            throw TrainingError.invalidHyperparameter("\(labels.count) label names for \(numLabels) labels")
+        }
+        var exported = config
+        exported.architectures = ["BertForSequenceClassification"]
+        exported.id2label = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.offset, $0.element) })
+        exported.label2id = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        exported.problemType = problem
+        // Our fields over the base file's, so fields we do not model (e.g. transformers_version) survive.
+        var json = baseConfigJSON
+        let ours = try JSONSerialization.jsonObject(with: exported.jsonData()) as? [String: Any] ?? [:]
+        json.merge(ours) { _, new in new }
+        json.removeValue(forKey: "_name_or_path")
+        json.removeValue(forKey: "num_labels")   // id2label says it; a stale count would contradict it
+        return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    func nextDropoutKey() -> UInt64 {
+        let key = dropout.passKey()
+        dropout.counter &+= 1
+        return key
+    }
+
+    func validate(_ batch: TrainingBatch, targets: TrainingTargets?) throws {
+        guard batch.count > 0 else { throw TrainingError.emptyBatch }
+        for (i, s) in batch.sequences.enumerated() {
+            if s.isEmpty { throw TrainingError.emptySequence(index: i) }
+            if s.count > config.maxPositionEmbeddings {
+                throw TrainingError.sequenceTooLong(index: i, length: s.count, maxPositions: config.maxPositionEmbeddings)
+            }
+            if let bad = s.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+                throw TrainingError.tokenOutOfRange(index: i, id: bad, vocabularySize: config.vocabSize)
+            }
+        }
+        if let typeIds = batch.typeIds {
+            guard typeIds.count == batch.count else {
+                throw TrainingError.targetCountMismatch(sequences: batch.count, targets: typeIds.count)
+            }
+            for (i, t) in typeIds.enumerated() {
+                guard t.count == batch.sequences[i].count else {
+                    throw TrainingError.shapeMismatch(name: "typeIds[\(i)]", expected: [batch.sequences[i].count], got: [t.count])
+                }
+                if let bad = t.first(where: { $0 < 0 || Int($0) >= config.typeVocabSize }) {
+                    throw TrainingError.tokenOutOfRange(index: i, id: bad, vocabularySize: config.typeVocabSize)
+                }
+            }
+        }
+        guard let targets else { return }
+        guard targets.count == batch.count else {
+            throw TrainingError.targetCountMismatch(sequences: batch.count, targets: targets.count)
+        }
+        switch targets {
+        case .classes(let labels):
+            for (i, l) in labels.enumerated() where l < 0 || l >= numLabels {
+                throw TrainingError.labelOutOfRange(index: i, label: l, numLabels: numLabels)
+            }
+            if case .softmaxCrossEntropy(let w, let s) = loss {
+                if let w, w.count != numLabels {
+                    throw TrainingError.invalidHyperparameter("\(w.count) class weights for \(numLabels) labels")
+                }
+                if !(s >= 0 && s <= 1) { throw TrainingError.invalidHyperparameter("label smoothing \(s) outside [0, 1]") }
+            }
+        case .multiLabel(let rows):
+            for (i, r) in rows.enumerated() where r.count != numLabels {
+                throw TrainingError.shapeMismatch(name: "targets[\(i)]", expected: [numLabels], got: [r.count])
+            }
+            if case .softmaxCrossEntropy = loss {
+                throw TrainingError.invalidHyperparameter("multi-label targets need the sigmoidBCE loss")
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import SentimentData
+import SentimentTokenizers
+
+/// A complete fine-tuning job as `sentiment train` and the default models describe it: which base model, which
+/// data, which hyperparameters. Codable, so the exported folder records exactly how it was made.
+public struct FineTuningRecipe: Codable, Sendable, Equatable {
+    /// Catalog name (e.g. "all-MiniLM-L6-v2") or an HF folder path.
+    public var base: String
+    /// Catalog data set name (e.g. "rotten-tomatoes") or a .csv/.tsv/.jsonl file path.
+    public var data: String
+    /// Columns when `data` is a file (a pair column makes sentence-pair examples).
+    public var textColumn: String = "text"
+    public var labelColumn: String = "label"
+    public var pairColumn: String? = nil
+    public var configuration: TrainerConfiguration
+
+    public init(base: String, data: String, configuration: TrainerConfiguration = TrainerConfiguration()) {
+        self.base = base
+        self.data = data
+        self.configuration = configuration
+    }
+}
+
+/// What a finished job measured; also written as `training_summary.json` into the model folder.
+public struct FineTuningResult: Codable, Sendable, Equatable {
+    public var recipe: FineTuningRecipe
+    public var model: String
+    public var labels: [String]
+    public var trainExamples: Int
+    public var training: TrainingSummary
+    /// Best epoch's dev metrics and the same model's test metrics (nil when the data has no test split).
+    public var dev: ClassificationMetrics
+    public var test: ClassificationMetrics?
+    /// Whole job: loading, tokenizing, training, evaluating, saving.
+    public var wallSeconds: Double
+    /// Logits of the final model for the first 8 test (else dev) texts, computed as one batch:
+    /// `scripts/fixtures/trainer.py --check DIR` compares them with what transformers computes from the folder.
+    public var sampleLogits: [SampleLogits]
+
+    public struct SampleLogits: Codable, Sendable, Equatable {
+        public var text: String
+        public var pair: String?
+        public var logits: [Float]
+    }
+}
+
+/// Runs fine-tuning jobs: resolve base and data, tokenize, train, evaluate on test, write the HF folder.
+public enum FineTuning {
+    /// Runs `recipe`, writing the model to `output` (an HF folder). `log` receives progress messages; the
+    /// progress line goes to stderr when `showProgress`. `tokenizer` replaces the base folder's tokenizer (whose
+    /// files are still the ones copied into the output).
+    @discardableResult
+    public static func run(
+        _ recipe: FineTuningRecipe, output: URL, resume: Bool = false, cache: ArtifactCache = .default,
+        tokenizer: (any Tokenizer)? = nil, showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
+    ) throws -> FineTuningResult {
+        let started = Date()
+        let configuration = recipe.configuration
+        try configuration.validate()
+        let baseFolder = try resolveBase(recipe.base, cache: cache)
+        let dataset = try loadData(recipe, cache: cache)
+        guard dataset.labels.count >= 2 else { throw TrainerError.tooFewClasses(dataset.labels) }
+        log("data \(dataset.name): \(dataset.train.count) train / \(dataset.dev.count) dev / \(dataset.test.count) test, "
+            + "labels \(dataset.labels.joined(separator: ", "))")
+
+        let tokenizer = try tokenizer ?? AutoTokenizer.load(folder: baseFolder)
+        let trainTexts = configuration.limit.map { Array(dataset.train.prefix($0)) } ?? dataset.train
+        let train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
+        let dev = try encode(dataset.dev, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "dev")
+        let test = try encode(dataset.test, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "test")
+
+        let model = try TrainableClassifier(folder: baseFolder, numLabels: dataset.labels.count, seed: configuration.seed)
+        let trainer = try Trainer(model: model, labels: dataset.labels, train: train, dev: dev, configuration: configuration,
+                                  tokenizerFolder: baseFolder, output: output)
+        trainer.showProgress = showProgress
+        trainer.log = log
+        log("base \(baseFolder.path), \(model.parameters.trainableCount) trainable parameters; model → \(trainer.paths.model.path)")
+        let summary = try trainer.run(resume: resume)
+
+        // The trainer left the best epoch's weights in the model.
+        let testEvaluation = test.isEmpty ? nil : try trainer.evaluate(test)
+        // A batch of its own, so that a reload can reproduce these logits bitwise (see `Trainer.predict`).
+        let (sampleTexts, sampleExamples) = test.isEmpty ? (dataset.dev, dev) : (dataset.test, test)
+        let sampleLogits = try Trainer.predict(model, Array(sampleExamples.prefix(8)), batchSize: 8).logits
+        var result = FineTuningResult(
+            recipe: recipe, model: trainer.paths.model.path, labels: dataset.labels, trainExamples: train.count,
+            training: summary, dev: summary.bestDev ?? ClassificationMetrics(predictions: [], labels: [], numClasses: 0),
+            test: testEvaluation?.metrics, wallSeconds: 0,
+            sampleLogits: zip(sampleTexts, sampleLogits).map { .init(text: $0.text, pair: $0.textPair, logits: $1) })
+        result.wallSeconds = Date().timeIntervalSince(started)
+        // Record how the model was made next to it (each file written atomically; the folder itself is complete).
+        try JSONEncoder.sorted.encode(result).write(to: trainer.paths.model.appendingPathComponent("training_summary.json"), options: .atomic)
+        try Data(contentsOf: trainer.paths.metricsLog).write(to: trainer.paths.model.appendingPathComponent("metrics.jsonl"), options: .atomic)
+        // The checkpoint has served its purpose once the run is complete (it is 3× the model size).
+        try? FileManager.default.removeItem(at: trainer.paths.checkpoint)
+        return result
+    }
+
+    /// An HF folder path as given, else a cached catalog artifact.
+    public static func resolveBase(_ base: String, cache: ArtifactCache) throws -> URL {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue {
+            return URL(fileURLWithPath: base)
+        }
+        return try cache.locate(base)
+    }
+
+    /// A catalog data set by name, else a table file with the recipe's columns.
+    public static func loadData(_ recipe: FineTuningRecipe, cache: ArtifactCache) throws -> Dataset {
+        if FileManager.default.fileExists(atPath: recipe.data) {
+            return try Datasets.load(file: URL(fileURLWithPath: recipe.data), textColumn: recipe.textColumn,
+                                     labelColumn: recipe.labelColumn, pairColumn: recipe.pairColumn)
+        }
+        return try Datasets.load(recipe.data, cache: cache)
+    }
+
+    /// Tokenizes texts (pairs when `textPair` is set), truncating longest-first to `maxLength`, and maps labels by
+    /// name to their index in `labels`. Runs on all cores; the result is in input order.
+    public static func encode(
+        _ texts: [LabeledText], labels: [String], tokenizer: any Tokenizer, maxLength: Int, split: String
+    ) throws -> [TrainingExample] {
+        let labelIDs = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        for t in texts where labelIDs[t.label] == nil { throw TrainerError.unknownLabel(t.label, split: split, known: labels) }
+        let options = EncodingOptions(maxLength: maxLength, truncation: .longestFirst)
+        let chunks = max(1, min(64, texts.count / 256))
+        let results = ChunkResults<TrainingExample>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (texts.count * c / chunks)..<(texts.count * (c + 1) / chunks)
+            results.set(c, Result {
+                try range.map { i in
+                    let e = try tokenizer.encode(texts[i].text, pair: texts[i].textPair, options: options)
+                    return TrainingExample(ids: e.ids, typeIds: e.typeIds, label: labelIDs[texts[i].label]!)
+                }
+            })
+        }
+        return try results.joined()
+    }
+}
+
+/// Per-chunk results of a parallel loop (each chunk writes only its own slot).
+final class ChunkResults<T>: @unchecked Sendable {
+    private var slots: [Result<[T], Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ result: Result<[T], Error>) { lock.lock(); slots[index] = result; lock.unlock() }
+    func joined() throws -> [T] { try slots.flatMap { try $0!.get() } }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SentimentTensor
+
+/// Writes a trained classifier as a Hugging Face folder that `transformers` loads with
+/// `AutoModelForSequenceClassification.from_pretrained(folder)` and our own loader reads back:
+/// config.json (architectures ["BertForSequenceClassification"], id2label, label2id, problem_type), model.safetensors
+/// (HF key names), and the base model's tokenizer files. Written atomically (temporary folder + rename).
+public enum HFExport {
+    /// Tokenizer files copied from the base folder when present.
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json",
+                                        "vocab.json", "merges.txt"]
+
+    /// Exports `model` with class names `labels` to `folder`; `extraFiles` (name → contents) are added, e.g. the
+    /// training summary and metrics log.
+    public static func write(
+        _ model: TrainableClassifier, labels: [String], tokenizerFrom base: URL, to folder: URL,
+        extraFiles: [String: Data] = [:]
+    ) throws {
+        let config = try model.hfConfigJSON(labels: labels)
+        let tensors = model.hfTensors()
+        try AtomicFolder.write(to: folder) { temporary in
+            try config.write(to: temporary.appendingPathComponent("config.json"))
+            try SafeTensors.write(tensors, metadata: ["format": "pt"], to: temporary.appendingPathComponent("model.safetensors"))
+            for file in tokenizerFiles {
+                let source = base.appendingPathComponent(file)
+                if FileManager.default.fileExists(atPath: source.path) {
+                    try FileManager.default.copyItem(at: source, to: temporary.appendingPathComponent(file))
+                }
+            }
+            for (name, data) in extraFiles { try data.write(to: temporary.appendingPathComponent(name)) }
+        }
+    }
+
+    /// Loads the parameters of an exported folder back into `model` (same architecture and label count).
+    public static func loadParameters(from folder: URL, into model: TrainableClassifier) throws {
+        let file = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors"))
+        for entry in model.parameters.entries {
+            guard file.info(entry.name) != nil else { throw TrainingError.missingWeight(entry.name) }
+            try model.parameters.setValue(entry.name, file.tensor(entry.name))
+        }
+    }
+}
