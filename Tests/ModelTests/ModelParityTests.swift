@@ -2,6 +2,7 @@ import Foundation
 import SentimentTensor
 import XCTest
 @testable import SentimentModels
+import SentimentTokenizers
 
 /// Every model output against PyTorch/transformers (scripts/fixtures/models.py), max |Δ| ≤ 1e-4.
 final class ModelParityTests: XCTestCase {
@@ -90,5 +91,21 @@ final class ModelParityTests: XCTestCase {
         let output = try model.forward(batch)
         assertClose(output.hidden, try expected.tensor("last_hidden_state"), "\(name) last_hidden_state")
         assertClose(try model.classify(output), try expected.tensor("logits"), "\(name) logits")
+    }
+}
+
+/// Text → our tokenizer → packed batch gives exactly the ids HF fed PyTorch (so `sentiment embed` matches too).
+final class TokenizerToModelTests: XCTestCase {
+    func testTokenizedTextsPackLikeTheFixture() throws {
+        struct Texts: Decodable { var texts: [String]; var pairs: [String?] }
+        let texts = try JSONDecoder().decode(Texts.self, from: Data(contentsOf: TestArtifacts.fixture("minilm/inputs.json")))
+        let tokenizer = try AutoTokenizer.load(folder: TestArtifacts.folder("all-MiniLM-L6-v2"))
+        let encodings = try zip(texts.texts, texts.pairs).map { try tokenizer.encode($0, pair: $1) }
+        XCTAssertEqual(try PackedBatch(encodings: encodings), try FixtureInputs.load("minilm/inputs.json").batch())
+
+        // Padded encodings pack to the same batch: padding is dropped through the attention mask.
+        let padded = try tokenizer.encodeBatch(texts.texts, options: EncodingOptions(padding: .longest))
+        let unpadded = try tokenizer.encodeBatch(texts.texts, options: EncodingOptions())
+        XCTAssertEqual(try PackedBatch(encodings: padded), try PackedBatch(encodings: unpadded))
     }
 }
