@@ -49,8 +49,8 @@ public final class Trainer {
     @discardableResult
     public func run(resume: Bool = false, stopAfterSteps: Int? = nil) throws -> TrainingSummary {
         let wallStart = Date()
-        try FileManager.default.createDirectory(at: paths.workFolder, withIntermediateDirectories: true)
         var state = resume ? try resumedState() : freshState()
+        try FileManager.default.createDirectory(at: paths.workFolder, withIntermediateDirectories: true)
         var optimizer = state.optimizer
         // The loop's `optimizer` owns the moments; a second reference would make the first update copy them.
         state.optimizer = optimizer.withoutMoments
