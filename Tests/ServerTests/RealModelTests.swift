@@ -48,12 +48,11 @@ final class RealModelTests: XCTestCase {
                 XCTAssertEqual(results.count, cli.count)
                 var maxScoreDelta: Float = 0, maxWeightDelta: Float = 0
                 for (index, (served, printed)) in zip(results, cli).enumerated() {
-                    XCTAssertEqual(served["label"] as? String, printed["label"] as? String, "text \(index)")
+                    XCTAssertEqual(served["label"] as? String, printed.label, "text \(index)")
                     let servedScores = try XCTUnwrap(served["scores"] as? [[String: Any]])
-                    let printedScores = try XCTUnwrap(printed["scores"] as? [[String: Any]])
-                    XCTAssertEqual(servedScores.map { $0["label"] as? String }, printedScores.map { $0["label"] as? String })
-                    for (a, b) in zip(servedScores, printedScores) {
-                        maxScoreDelta = max(maxScoreDelta, abs(Self.float(a["score"]) - Self.float(b["score"])))
+                    XCTAssertEqual(servedScores.map { $0["label"] as? String }, printed.scores.map(\.label))
+                    for (a, b) in zip(servedScores, printed.scores) {
+                        maxScoreDelta = max(maxScoreDelta, abs(Self.float(a["score"]) - b.score))
                     }
                     // Token shading: the pipeline's attention, specials left out, code-point offsets.
                     let tokens = try XCTUnwrap(served["tokens"] as? [[String: Any]])
@@ -104,11 +103,11 @@ final class RealModelTests: XCTestCase {
             XCTAssertEqual(results.map { $0["label"] as? String }, ["positive", "negative"])
             var maxDelta: Float = 0
             for (served, printed) in zip(results, cli) {
-                XCTAssertEqual(served["label"] as? String, printed["label"] as? String)
+                XCTAssertEqual(served["label"] as? String, printed.label)
                 XCTAssertNil(served["tokens"])
-                let a = try XCTUnwrap(served["scores"] as? [[String: Any]]), b = try XCTUnwrap(printed["scores"] as? [[String: Any]])
-                XCTAssertEqual(a.map { $0["label"] as? String }, b.map { $0["label"] as? String })
-                for (x, y) in zip(a, b) { maxDelta = max(maxDelta, abs(Self.float(x["score"]) - Self.float(y["score"]))) }
+                let a = try XCTUnwrap(served["scores"] as? [[String: Any]])
+                XCTAssertEqual(a.map { $0["label"] as? String }, printed.scores.map(\.label))
+                for (x, y) in zip(a, printed.scores) { maxDelta = max(maxDelta, abs(Self.float(x["score"]) - y.score)) }
             }
             print("baseline classify over HTTP vs CLI: max |Δscore| = \(maxDelta)")
             XCTAssertEqual(maxDelta, 0)
@@ -131,6 +130,9 @@ final class RealModelTests: XCTestCase {
         let expectedFill = try FillMaskPipeline.load("splade-tiny-mlm").fill(maskTexts, topK: 4)
         let embedTexts = ["A wonderful film.", "Ünïcode 🎬 and a much longer sentence about the cinema on Main Street."]
         let expectedEmbeddings = try EmbeddingPipeline.load("all-MiniLM-L6-v2").embed(embedTexts)
+        struct Line: Decodable { var embedding: [Float] }
+        let printed = try String(decoding: run(["embed", "--json"] + embedTexts), as: UTF8.self)
+            .split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)).embedding }
 
         let server = makeServer(registry: registry)
         try await server.withRunningServer { port in
@@ -162,13 +164,9 @@ final class RealModelTests: XCTestCase {
                     for (a, b) in zip(servedVector, expected) { maxEmbedDelta = max(maxEmbedDelta, abs(Self.float(a) - b)) }
                 }
                 // `sentiment embed --json` (JSON lines) prints the same vectors.
-                let printed = try String(decoding: run(["embed", "--json"] + embedTexts), as: UTF8.self)
-                    .split(separator: "\n").map { line in
-                        try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["embedding"] as? [Any])
-                    }
                 XCTAssertEqual(printed.count, embedTexts.count)
                 for (servedVector, printedVector) in zip(vectors, printed) {
-                    for (a, b) in zip(servedVector, printedVector) { maxEmbedDelta = max(maxEmbedDelta, abs(Self.float(a) - Self.float(b))) }
+                    for (a, b) in zip(servedVector, printedVector) { maxEmbedDelta = max(maxEmbedDelta, abs(Self.float(a) - b)) }
                 }
                 print("fill-mask over HTTP vs FillMaskPipeline: max |Δscore| = \(maxFillDelta); "
                       + "embed over HTTP vs EmbeddingPipeline and `sentiment embed --json`: max |Δ| = \(maxEmbedDelta)")
@@ -227,9 +225,9 @@ final class RealModelTests: XCTestCase {
 
     static func float(_ value: Any?) -> Float { Float((value as? NSNumber)?.doubleValue ?? .nan) }
 
-    /// Runs the built `sentiment` (next to the test bundle) and parses its `--json` array.
-    func sentiment(_ arguments: [String]) throws -> [[String: Any]] {
-        try XCTUnwrap(try JSONSerialization.jsonObject(with: try run(arguments)) as? [[String: Any]])
+    /// Runs the built `sentiment classify ... --json` and decodes its array (`text` is ignored).
+    func sentiment(_ arguments: [String]) throws -> [Classification] {
+        try JSONDecoder().decode([Classification].self, from: try run(arguments))
     }
 
     /// Runs the built `sentiment` and returns its stdout (asserting exit status 0).
