@@ -50,6 +50,8 @@ public struct BaselineTrainingSummary: Codable, Sendable, Equatable {
     /// Wall time of the final fit: vectoriser + classifier on the training split.
     public var trainSeconds: Double
     public var solverIterations: Int
+    /// Whether the solver met its tolerance before its iteration limit.
+    public var solverConverged: Bool?
     public var createdAt: String
 }
 

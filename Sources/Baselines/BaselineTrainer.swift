@@ -32,7 +32,7 @@ public enum BaselineTrainer {
             let xDev = extractor.transform(dev.texts)
             var best = -1.0
             for candidate in grid {
-                let model = try fitClassifier(kind, C: candidate, x, train.labels, classCount: labels.count).model
+                let model = try fitClassifier(kind, C: candidate, x, train.labels, classCount: labels.count, log: log).model
                 let accuracy = Self.accuracy(model.decisionValues(xDev), dev.labels)
                 devAccuracyByC[String(candidate)] = accuracy
                 log("  C=\(candidate): dev accuracy \(String(format: "%.4f", accuracy))")
@@ -43,7 +43,7 @@ public enum BaselineTrainer {
         // Final fit, timed: vectoriser + classifier.
         let start = clock.now
         let (extractor, x) = try kind.featureExtractor.fitted(on: train.texts)
-        let (classifier, iterations) = try fitClassifier(kind, C: C, x, train.labels, classCount: labels.count)
+        let (classifier, iterations, converged) = try fitClassifier(kind, C: C, x, train.labels, classCount: labels.count, log: log)
         let trainSeconds = (clock.now - start).seconds
 
         var scoring = ScoreMapping.probabilities
@@ -57,22 +57,28 @@ public enum BaselineTrainer {
         }
         let summary = BaselineTrainingSummary(
             data: dataName, C: C, devAccuracyByC: devAccuracyByC, devAccuracy: devAccuracy, trainSize: train.count,
-            devSize: dev?.count ?? 0, trainSeconds: trainSeconds, solverIterations: iterations,
+            devSize: dev?.count ?? 0, trainSeconds: trainSeconds, solverIterations: iterations, solverConverged: converged,
             createdAt: ISO8601DateFormatter().string(from: Date()))
         return try BaselineModel(name: kind.rawValue, kind: kind, labels: labels, features: extractor,
                                  classifier: classifier, scoring: scoring, training: summary)
     }
 
-    static func fitClassifier(_ kind: BaselineKind, C: Double, _ x: SparseMatrix, _ labels: [Int],
-                              classCount: Int) throws -> (model: LinearModel, iterations: Int) {
+    /// Fits the kind's classifier; a solver that stops at its iteration limit is reported through `log`.
+    static func fitClassifier(_ kind: BaselineKind, C: Double, _ x: SparseMatrix, _ labels: [Int], classCount: Int,
+                              log: (String) -> Void = { _ in }) throws -> (model: LinearModel, iterations: Int, converged: Bool) {
+        let result: (model: LinearModel, iterations: Int, converged: Bool)
         switch kind {
         case .bowSVM:
-            let (model, iterations) = try LinearSVC(C: C).fit(x, labels: labels, classCount: classCount)
-            return (model, iterations.max() ?? 0)
+            let svm = LinearSVC(C: C)
+            let (model, iterations) = try svm.fit(x, labels: labels, classCount: classCount)
+            let most = iterations.max() ?? 0
+            result = (model, most, most < svm.maxIterations)
         case .tfidfLogReg:
             let (model, info) = try LogisticRegression(C: C).fit(x, labels: labels, classCount: classCount)
-            return (model, info.iterations)
+            result = (model, info.iterations, info.converged)
         }
+        if !result.converged { log("  warning: C=\(C): the solver stopped after \(result.iterations) iterations without converging") }
+        return result
     }
 
     static func accuracy(_ decision: [[Double]], _ labels: [Int]) -> Double {

@@ -32,55 +32,79 @@ public struct LogisticRegression: Sendable {
         var solver = LBFGS()
         solver.maxIterations = maxIterations
         solver.gradientTolerance = tolerance
-        // Parameters: W (K, F) row-major, then b (K).
+        // Parameters: W (K, F) row-major, then b (K). Forward over rows and backward over columns (through the
+        // transposed matrix) run on all cores; every value is computed by one thread in a fixed order, so the result
+        // does not depend on the number of cores.
+        let xt = x.transposed()
+        let rows = x.rowCount
+        let dz = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows * outputs)  // (N, K) ∂loss_i/∂z_ik / n
+        let rowLoss = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows)
+        defer { dz.deallocate(); rowLoss.deallocate() }
+        nonisolated(unsafe) let dzPointer = dz.baseAddress!, lossPointer = rowLoss.baseAddress!
+        let chunks = 32
         let result = solver.minimize(from: [Double](repeating: 0, count: outputs * (features + 1))) { theta, gradient in
-            for j in gradient.indices { gradient[j] = 0 }
-            var loss = 0.0
             theta.withUnsafeBufferPointer { theta in
             gradient.withUnsafeMutableBufferPointer { gradient in
-            x.values.withUnsafeBufferPointer { values in
-            x.columns.withUnsafeBufferPointer { columns in
-                var z = [Double](repeating: 0, count: outputs)
-                var dz = [Double](repeating: 0, count: outputs)
-                for i in 0 ..< x.rowCount {
-                    let entries = x.rowOffsets[i] ..< x.rowOffsets[i + 1]
-                    for k in 0 ..< outputs {  // z_ik = W_k · x_i + b_k
-                        var sum = theta[outputs * features + k]
-                        let base = k * features
-                        for e in entries { sum += values[e] * theta[base + Int(columns[e])] }
-                        z[k] = sum
+                nonisolated(unsafe) let theta = theta.baseAddress!, gradient = gradient.baseAddress!
+                // Forward: z_i = W x_i + b, loss_i, dz_i.
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    var z = [Double](repeating: 0, count: outputs)
+                    x.values.withUnsafeBufferPointer { values in
+                    x.columns.withUnsafeBufferPointer { columns in
+                        for i in chunk * rows / chunks ..< (chunk + 1) * rows / chunks {
+                            let entries = x.rowOffsets[i] ..< x.rowOffsets[i + 1]
+                            for k in 0 ..< outputs {
+                                var sum = theta[outputs * features + k]
+                                let base = k * features
+                                for e in entries { sum += values[e] * theta[base + Int(columns[e])] }
+                                z[k] = sum
+                            }
+                            let d = dzPointer + i * outputs
+                            if outputs == 1 {
+                                let y = labels[i] == 1 ? 1.0 : -1.0
+                                let margin = y * z[0]
+                                lossPointer[i] = softplus(-margin)  // ln(1 + e^(−m))
+                                d[0] = -y * sigmoid(-margin) / n
+                            } else {
+                                let top = z.max()!
+                                var total = 0.0
+                                for k in 0 ..< outputs { d[k] = exp(z[k] - top); total += d[k] }
+                                lossPointer[i] = top + log(total) - z[labels[i]]
+                                for k in 0 ..< outputs { d[k] /= total }
+                                d[labels[i]] -= 1
+                                for k in 0 ..< outputs { d[k] /= n }
+                            }
+                        }
                     }
-                    if outputs == 1 {
-                        let y = labels[i] == 1 ? 1.0 : -1.0
-                        let margin = y * z[0]
-                        loss += softplus(-margin)  // ln(1 + e^(−m))
-                        dz[0] = -y * sigmoid(-margin)
-                    } else {
-                        let top = z.max()!
-                        var total = 0.0
-                        for k in 0 ..< outputs { dz[k] = exp(z[k] - top); total += dz[k] }
-                        loss += top + log(total) - z[labels[i]]
-                        for k in 0 ..< outputs { dz[k] /= total }
-                        dz[labels[i]] -= 1
-                    }
-                    for k in 0 ..< outputs {  // ∂/∂W_k += dz_k x_i, ∂/∂b_k += dz_k
-                        let d = dz[k] / n
-                        let base = k * features
-                        for e in entries { gradient[base + Int(columns[e])] += d * values[e] }
-                        gradient[outputs * features + k] += d
                     }
                 }
-                var squares = 0.0
-                for j in 0 ..< outputs * features {
-                    squares += theta[j] * theta[j]
-                    gradient[j] += penalty * theta[j]
+                // Backward: ∂F/∂W_kj = Σ_i x_ij dz_ik + W_kj / (C n), one column j at a time.
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    xt.values.withUnsafeBufferPointer { values in
+                    xt.columns.withUnsafeBufferPointer { rowsOfColumn in
+                        for j in chunk * features / chunks ..< (chunk + 1) * features / chunks {
+                            let entries = xt.rowOffsets[j] ..< xt.rowOffsets[j + 1]
+                            for k in 0 ..< outputs {
+                                var sum = 0.0
+                                for e in entries { sum += values[e] * dzPointer[Int(rowsOfColumn[e]) * outputs + k] }
+                                gradient[k * features + j] = sum + penalty * theta[k * features + j]
+                            }
+                        }
+                    }
+                    }
                 }
-                loss = loss / n + 0.5 * penalty * squares
             }
             }
+            var loss = 0.0
+            for i in 0 ..< rows { loss += rowLoss[i] }
+            var squares = 0.0
+            for j in 0 ..< outputs * features { squares += theta[j] * theta[j] }
+            for k in 0 ..< outputs {  // ∂F/∂b_k = Σ_i dz_ik
+                var sum = 0.0
+                for i in 0 ..< rows { sum += dz[i * outputs + k] }
+                gradient[outputs * features + k] = sum
             }
-            }
-            return loss
+            return loss / n + 0.5 * penalty * squares
         }
         let model = try LinearModel(featureCount: features, weights: Array(result.x[0 ..< outputs * features]),
                                     intercepts: Array(result.x[outputs * features ..< outputs * (features + 1)]))

@@ -24,6 +24,26 @@ public struct SparseMatrix: Sendable, Equatable {
     @inline(__always)
     public func range(ofRow r: Int) -> Range<Int> { rowOffsets[r] ..< rowOffsets[r + 1] }
 
+    /// The transpose, also in CSR form (i.e. this matrix in compressed sparse column form): row j lists the rows
+    /// of this matrix that have column j, ascending.
+    public func transposed() -> SparseMatrix {
+        var offsets = [Int](repeating: 0, count: columnCount + 1)
+        for column in columns { offsets[Int(column) + 1] += 1 }
+        for j in 0 ..< columnCount { offsets[j + 1] += offsets[j] }
+        var next = Array(offsets.dropLast())
+        var outColumns = [Int32](repeating: 0, count: columns.count)
+        var outValues = [Double](repeating: 0, count: values.count)
+        for r in 0 ..< rowCount {
+            for k in range(ofRow: r) {
+                let j = Int(columns[k])
+                outColumns[next[j]] = Int32(r)
+                outValues[next[j]] = values[k]
+                next[j] += 1
+            }
+        }
+        return SparseMatrix(rowCount: columnCount, columnCount: rowCount, rowOffsets: offsets, columns: outColumns, values: outValues)
+    }
+
     /// Applies `transform` to every stored value (sublinear tf, binarisation, idf weighting).
     mutating func mapValues(_ transform: (_ value: Double, _ column: Int) -> Double) {
         for k in values.indices { values[k] = transform(values[k], Int(columns[k])) }

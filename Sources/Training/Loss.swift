@@ -1,4 +1,5 @@
 import Foundation
+import SentimentModels
 
 /// Classification losses over logits [B, L], mean-reduced exactly like PyTorch, with their gradient w.r.t. the logits.
 public enum Loss: Sendable, Equatable, Codable {
@@ -8,11 +9,12 @@ public enum Loss: Sendable, Equatable, Codable {
     /// torch.nn.BCEWithLogitsLoss(), mean over B·L (HF "multi_label_classification").
     case sigmoidBCE
 
-    /// The loss HF uses for a problem type.
-    public static func `default`(for problem: ProblemType) -> Loss {
+    /// The loss HF uses for a classification problem type (nil for regression, which the training model refuses).
+    public static func `default`(for problem: ProblemType) -> Loss? {
         switch problem {
         case .singleLabel: .softmaxCrossEntropy()
         case .multiLabel: .sigmoidBCE
+        case .regression: nil
         }
     }
 
@@ -94,12 +96,4 @@ public enum Loss: Sendable, Equatable, Codable {
         }
         return Float(total / Double(n))
     }
-}
-
-/// Hugging Face `problem_type` of a sequence-classification head.
-public enum ProblemType: String, Sendable, Codable, Equatable {
-    /// One class per example, softmax over the labels.
-    case singleLabel = "single_label_classification"
-    /// Any number of labels per example, one sigmoid each.
-    case multiLabel = "multi_label_classification"
 }

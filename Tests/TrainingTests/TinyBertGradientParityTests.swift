@@ -1,4 +1,5 @@
 import Foundation
+import SentimentModels
 import SentimentTensor
 import XCTest
 @testable import SentimentTraining
@@ -6,10 +7,18 @@ import XCTest
 /// Whole-model checks on a tiny random BERT (C 16, 2 heads, 2 layers): finite differences with dropout ON, freezing,
 /// packing, gradient accumulation, export and typed errors.
 final class TinyBertGradientParityTests: XCTestCase {
-    static let config = TrainableEncoderConfig(
-        vocabSize: 30, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 24,
-        maxPositionEmbeddings: 12, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0.2,
-        attentionProbsDropoutProb: 0.2)
+    static let config: ModelConfig = {
+        var c = ModelConfig()
+        c.vocabSize = 30
+        c.hiddenSize = 16
+        c.numHiddenLayers = 2
+        c.numAttentionHeads = 2
+        c.intermediateSize = 24
+        c.maxPositionEmbeddings = 12
+        c.hiddenDropoutProb = 0.2
+        c.attentionProbsDropoutProb = 0.2
+        return c
+    }()
 
     static func randomWeights(seed: UInt64) -> [String: Tensor] {
         var rng = SeededGenerator(seed: seed)
@@ -125,6 +134,17 @@ final class TinyBertGradientParityTests: XCTestCase {
         XCTAssertEqual(model.parameters.trainableCount, model.parameters.count)
     }
 
+    func testLayerwiseLRMultipliers() throws {
+        let model = try makeModel()
+        let m = model.layerwiseLRMultipliers(decay: 0.5)
+        let byName = Dictionary(uniqueKeysWithValues: zip(model.parameters.entries.map(\.name), m))
+        XCTAssertEqual(byName["classifier.weight"], 1)
+        XCTAssertEqual(byName["bert.pooler.dense.bias"], 1)
+        XCTAssertEqual(byName["bert.encoder.layer.1.output.dense.weight"], 0.5)
+        XCTAssertEqual(byName["bert.encoder.layer.0.attention.self.query.weight"], 0.25)
+        XCTAssertEqual(byName["bert.embeddings.word_embeddings.weight"], 0.125)
+    }
+
     func testMultiLabelUsesSigmoidBCE() throws {
         let model = try makeModel(problem: .multiLabel)
         XCTAssertEqual(model.loss, .sigmoidBCE)
@@ -190,6 +210,28 @@ final class TinyBertGradientParityTests: XCTestCase {
                            .shapeMismatch(name: "bert.encoder.layer.0.output.dense.weight", expected: [16, 24], got: [2, 2]))
         }
         XCTAssertThrowsError(try TrainableClassifier(folder: URL(fileURLWithPath: "/nonexistent"), numLabels: 2)) {
+            XCTAssertEqual($0 as? ModelError, .missingFile("/nonexistent"))
+        }
+        XCTAssertThrowsError(try TrainableClassifier(config: Self.config, weights: Self.randomWeights(seed: 1), numLabels: 1,
+                                                     problem: .regression)) {
+            guard case .invalidHyperparameter = $0 as? TrainingError else { return XCTFail("\($0)") }
+        }
+        // A folder whose weights file is truncated: the reader's typed error comes through.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-bert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.config.jsonData().write(to: folder.appendingPathComponent("config.json"))
+        let full = SafeTensors.serialize(Self.randomWeights(seed: 1))
+        try full.prefix(full.count / 2).write(to: folder.appendingPathComponent("model.safetensors"))
+        XCTAssertThrowsError(try TrainableClassifier(folder: folder, numLabels: 2)) {
+            XCTAssertTrue($0 is SafeTensorsError, "\($0)")
+        }
+        try full.write(to: folder.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(try TrainableClassifier(folder: folder, numLabels: 2).parameters.count,
+                       try makeModel().parameters.count - 16 * 3 - 3 + 16 * 2 + 2, "complete folder loads")
+        var relu = Self.config
+        relu.hiddenAct = .relu
+        XCTAssertThrowsError(try TrainableClassifier(config: relu, weights: Self.randomWeights(seed: 1), numLabels: 2)) {
             guard case .invalidConfig = $0 as? TrainingError else { return XCTFail("\($0)") }
         }
     }

@@ -32,6 +32,23 @@ final class TrainingOptimTests: XCTestCase {
         XCTAssertEqual(Array(UnsafeBufferPointer(start: store.values, count: 8)), [0.95, 0.95, 1, 1, 1, 1, 1, 1])
     }
 
+    func testLearningRateMultipliersActLikeTorchParamGroups() {
+        // Entry "b" with multiplier 0.25 must move exactly as a separate AdamW at lr·0.25 would move it.
+        let store = ParameterStore(layout: [("a.weight", [3]), ("b.weight", [3])])
+        let alone = ParameterStore(layout: [("b.weight", [3])])
+        var rng = SeededGenerator(seed: 5)
+        for i in 0..<6 { store.values[i] = rng.nextNormal() }
+        for i in 0..<3 { alone.values[i] = store.values[3 + i] }
+        var adam = AdamW(parameterCount: 6, weightDecay: 0.1), single = AdamW(parameterCount: 3, weightDecay: 0.1)
+        for _ in 0..<3 {
+            for i in 0..<6 { store.grads[i] = rng.nextNormal() }
+            for i in 0..<3 { alone.grads[i] = store.grads[3 + i] }
+            adam.update(store, lr: 0.01, lrMultipliers: [1, 0.25])
+            single.update(alone, lr: 0.0025)
+        }
+        for i in 0..<3 { XCTAssertEqual(store.values[3 + i], alone.values[i], accuracy: 1e-7) }
+    }
+
     func testAdamWStateRoundTripsThroughTensors() throws {
         let store = ParameterStore(layout: [("w", [3])])
         for i in 0..<3 { store.grads[i] = Float(i) + 0.5 }

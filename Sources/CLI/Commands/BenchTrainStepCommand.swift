@@ -36,8 +36,11 @@ struct BenchTrainStepCommand: ParsableCommand {
             return TrainingBatch(sequences: sequences, labels: sequences.map { _ in Int(rng.next() % 2) })
         }
         var forwardBackward = 0.0, optimiser = 0.0, examples = 0, tokens = 0
+        var bestRate = 0.0   // examples/s of the fastest step (the machine is shared: the best step shows what it can do)
+        var cpuSeconds = 0.0   // user + system time of all threads over the timed steps
         for step in 0..<(steps + 2) {
             let b = batch()
+            let cpu0 = processCPUSeconds()
             let t0 = Date()
             _ = try classifier.forwardBackward(b, training: true)
             let t1 = Date()
@@ -46,10 +49,12 @@ struct BenchTrainStepCommand: ParsableCommand {
             classifier.parameters.zeroGradients()
             let t2 = Date()
             guard step >= 2 else { continue }
+            cpuSeconds += processCPUSeconds() - cpu0
             forwardBackward += t1.timeIntervalSince(t0)
             optimiser += t2.timeIntervalSince(t1)
             examples += b.count
             tokens += b.tokenCount
+            bestRate = max(bestRate, Double(b.count) / t2.timeIntervalSince(t0))
         }
         let total = forwardBackward + optimiser
         // GEMM work per step (forward; backward is twice that): every layer but the last on all N tokens, the last
@@ -65,9 +70,28 @@ struct BenchTrainStepCommand: ParsableCommand {
         print(String(format: "batch %d, %.1f tokens/example: %.1f examples/s (%.0f tokens/s); per step %.0f ms forward+backward, %.0f ms clip+AdamW+zero",
                      batchSize, Double(tokens) / Double(examples), Double(examples) / total, Double(tokens) / total,
                      1000 * forwardBackward / Double(steps), 1000 * optimiser / Double(steps)))
+        print(String(format: "fastest step: %.1f examples/s", bestRate))
+        // CPU time hardly depends on how busy the machine is: examples per CPU-second × cores bounds what an idle
+        // machine reaches (spinning BLAS threads inflate CPU time under load, so it errs low).
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        print(String(format: "CPU time %.0f ms/step → %.1f examples per CPU-second; idle-machine estimate on %d cores: %.0f examples/s",
+                     1000 * cpuSeconds / Double(steps), Double(examples) / cpuSeconds, Int(cores),
+                     cores * Double(examples) / cpuSeconds))
         print(String(format: "GEMM work %.1f GFLOP/step → %.1f GF/s overall; a plain (%d×%d)·(%d×%d) sgemm runs at %.1f GF/s now: training at %.0f%% of GEMM speed",
                      stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmRate / 1e9,
                      100 * stepFLOP * Double(steps) / total / gemmRate))
+    }
+
+    /// User + system CPU seconds of this process so far (all threads).
+    func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// FLOP/s of a BERT-shaped sgemm on this machine right now (the ceiling the training step is measured against).

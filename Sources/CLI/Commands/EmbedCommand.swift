@@ -35,7 +35,7 @@ struct EmbedCommand: ParsableCommand {
         var inputs = texts
         if let file { inputs += try readLines(file) }
         for (index, text) in inputs.enumerated() where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw ValidationError("text \(index + 1) is empty")
+            throw EmbedError("text \(index + 1) is empty")
         }
         let pipeline = try EmbeddingPipeline.load(model)
         let output = FileHandle.standardOutput
@@ -45,10 +45,9 @@ struct EmbedCommand: ParsableCommand {
             for (text, values) in zip(chunk, try pipeline.embed(chunk, batchSize: batchSize)) {
                 let line: String
                 if json {
-                    struct Line: Encodable { var text: String; var embedding: [Float] }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.withoutEscapingSlashes]
-                    line = String(decoding: try encoder.encode(Line(text: text, embedding: values)), as: UTF8.self)
+                    // Built by hand so "text" comes first; JSONEncoder escapes the text.
+                    let quoted = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+                    line = "{\"text\": \(quoted), \"embedding\": [\(values.map { "\($0)" }.joined(separator: ", "))]}"
                 } else {
                     line = values.map { String(format: "%.6f", $0) }.joined(separator: " ")
                 }
@@ -59,12 +58,18 @@ struct EmbedCommand: ParsableCommand {
 
     /// Lines of a UTF-8 text file (a final newline does not make an extra empty text).
     private func readLines(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not valid UTF-8") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw EmbedError("cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw EmbedError("\(path) is not valid UTF-8") }
         var lines = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
         if lines.last == "" { lines.removeLast() }
         return lines
     }
+}
+
+/// A bad input for `embed`: printed as is, without the usage text.
+struct EmbedError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// NAME|DIR → model folder, as every `--model` reads it (`ModelLocator.folder`).

@@ -34,7 +34,7 @@ public struct BertSelfAttention: Sendable {
         nonisolated(unsafe) let qkvIn = UnsafePointer(qkv), contextOut = context, captureOut = capture
         let offsets = batch.offsets, lengths = batch.lengths
         // One task per (sequence, head); longest sequences first would balance better, but tasks are small.
-        let work = { (task: Int) in
+        let attend = { (task: Int) in
             let b = task / h, head = task % h
             let length = lengths[b], first = offsets[b]
             withUnsafeTemporaryAllocation(of: Float.self, capacity: length * length) { scores in
@@ -45,10 +45,12 @@ public struct BertSelfAttention: Sendable {
             }
         }
         let tasks = batch.count * h
-        if n * n * c < 1 << 14 {
-            for task in 0..<tasks { work(task) }   // too little work to pay for waking threads
+        // Q·Kᵀ and P·V multiply-adds; below ~1M (one short sentence) waking threads costs more than it saves.
+        let work = batch.lengths.reduce(0) { $0 + 2 * $1 * $1 * c }
+        if work < 1 << 20 {
+            for task in 0..<tasks { attend(task) }
         } else {
-            Parallel.forEach(count: tasks, work)
+            Parallel.forEach(count: tasks, attend)
         }
     }
 

@@ -1,3 +1,4 @@
+import SentimentModels
 import SentimentTensor
 
 /// HF BertForSequenceClassification parameter names, the store layout, and checkpoint loading.
@@ -7,7 +8,7 @@ import SentimentTensor
 enum BertParameterNames {
     static func layer(_ l: Int) -> String { "bert.encoder.layer.\(l)." }
 
-    static func layout(_ c: TrainableEncoderConfig, numLabels: Int) -> [(name: String, shape: [Int])] {
+    static func layout(_ c: ModelConfig, numLabels: Int) -> [(name: String, shape: [Int])] {
         let C = c.hiddenSize, I = c.intermediateSize
         var out: [(name: String, shape: [Int])] = [
             ("bert.embeddings.word_embeddings.weight", [c.vocabSize, C]),
@@ -67,7 +68,7 @@ enum BertParameterNames {
     }
 
     static func load(
-        _ weights: [String: Tensor], into store: ParameterStore, config: TrainableEncoderConfig,
+        _ weights: [String: Tensor], into store: ParameterStore, config: ModelConfig,
         head: HeadInitialization, rng: inout SeededGenerator
     ) throws {
         for e in store.entries {

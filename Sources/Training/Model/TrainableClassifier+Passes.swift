@@ -1,3 +1,4 @@
+import SentimentModels
 import Foundation
 import SentimentTensor
 
@@ -110,7 +111,7 @@ extension TrainableClassifier {
         let N = ws.layout.tokenCount, C = c.hiddenSize, I = c.intermediateSize
         let layout = firstTokenOnly ? ws.firstTokenLayout : ws.layout
         let R = layout.queryCount   // rows that continue through the layer: N, or B
-        let hiddenP = c.hiddenDropoutProb, attentionP = c.attentionProbsDropoutProb
+        let attentionP = c.attentionProbsDropoutProb
         let operands: AttentionOperands
         let residual: UnsafeMutablePointer<Float>   // (R, C) input rows of the first residual connection
         if firstTokenOnly {
@@ -135,27 +136,59 @@ extension TrainableClassifier {
         }
         AttentionLayer.forward(operands, layout: layout, hidden: C, probs: lc.probs.pointer, dropped: lc.dropped.pointer,
                                mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer)
-        // BertSelfOutput: LayerNorm(dropout(dense(ctx)) + x).
-        LinearLayer.forward(lc.ctx.pointer, rows: R, inFeatures: C, weight: w.wo, bias: w.bo, outFeatures: C, out: lc.res1.pointer)
-        if let key = dropoutKey, hiddenP > 0 {
-            Dropout.forward(lc.res1.pointer, count: R * C, p: hiddenP,
-                            key: DropoutRNG.siteKey(pass: key, site: DropoutSite.attentionOutput(l)),
-                            mask: lc.attentionMask.pointer)
-        }
-        Kernels.addInPlace(lc.res1.pointer, residual, count: R * C)
-        LayerNormLayer.forward(lc.res1.pointer, rows: R, cols: C, gamma: w.ln1g, beta: w.ln1b, eps: c.layerNormEps,
-                               out: lc.h1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer)
-        // BertIntermediate + BertOutput: LayerNorm(dropout(dense(gelu(dense(h1)))) + h1).
+        // BertSelfOutput: h1 = LayerNorm(dropout(dense(ctx)) + x).
+        outputBlockForward(lc.ctx.pointer, rows: R, inFeatures: C, weight: w.wo, bias: w.bo, residual: residual,
+                           dropout: dropoutKey.map { (key: DropoutRNG.siteKey(pass: $0, site: DropoutSite.attentionOutput(l)),
+                                                      mask: lc.attentionMask.pointer) },
+                           lnInput: lc.res1.pointer, gamma: w.ln1g, beta: w.ln1b, mean: lc.mean1.pointer,
+                           rstd: lc.rstd1.pointer, out: lc.h1.pointer)
+        // BertIntermediate + BertOutput: out = LayerNorm(dropout(dense(gelu(dense(h1)))) + h1).
         LinearLayer.forward(lc.h1.pointer, rows: R, inFeatures: C, weight: w.w1, bias: w.b1, outFeatures: I, out: lc.u.pointer)
         GELULayer.forward(lc.u.pointer, count: R * I, out: lc.g.pointer)
-        LinearLayer.forward(lc.g.pointer, rows: R, inFeatures: I, weight: w.w2, bias: w.b2, outFeatures: C, out: lc.res2.pointer)
-        if let key = dropoutKey, hiddenP > 0 {
-            Dropout.forward(lc.res2.pointer, count: R * C, p: hiddenP,
-                            key: DropoutRNG.siteKey(pass: key, site: DropoutSite.ffnOutput(l)), mask: lc.ffnMask.pointer)
+        outputBlockForward(lc.g.pointer, rows: R, inFeatures: I, weight: w.w2, bias: w.b2, residual: lc.h1.pointer,
+                           dropout: dropoutKey.map { (key: DropoutRNG.siteKey(pass: $0, site: DropoutSite.ffnOutput(l)),
+                                                      mask: lc.ffnMask.pointer) },
+                           lnInput: lc.res2.pointer, gamma: w.ln2g, beta: w.ln2b, mean: lc.mean2.pointer,
+                           rstd: lc.rstd2.pointer, out: out)
+    }
+
+    /// HF BertSelfOutput / BertOutput: out (R, C) = LayerNorm(dropout(dense(input)) + residual). Keeps the LayerNorm
+    /// input and statistics for backward; `dropout` nil in evaluation.
+    func outputBlockForward(
+        _ input: UnsafePointer<Float>, rows R: Int, inFeatures: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        residual: UnsafePointer<Float>, dropout: (key: UInt64, mask: UnsafeMutablePointer<Float>)?,
+        lnInput: UnsafeMutablePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+    ) {
+        let C = config.hiddenSize, p = config.hiddenDropoutProb
+        LinearLayer.forward(input, rows: R, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: C, out: lnInput)
+        if let dropout, p > 0 { Dropout.forward(lnInput, count: R * C, p: p, key: dropout.key, mask: dropout.mask) }
+        Kernels.addInPlace(lnInput, residual, count: R * C)
+        LayerNormLayer.forward(lnInput, rows: R, cols: C, gamma: gamma, beta: beta, eps: config.layerNormEps,
+                               out: out, mean: mean, rstd: rstd)
+    }
+
+    /// Backward of `outputBlockForward` given dOut (R, C): the residual's gradient into dResidual (R, C), the dense
+    /// input's into dInput (R, inFeatures), parameter gradients accumulated (nil when frozen). Uses `scratch` (R, C).
+    func outputBlockBackward(
+        _ dOut: UnsafePointer<Float>, rows R: Int, lnInput: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+        rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, dGamma: UnsafeMutablePointer<Float>?,
+        dBeta: UnsafeMutablePointer<Float>?, dropoutMask: UnsafePointer<Float>?, denseInput: UnsafePointer<Float>,
+        inFeatures: Int, weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>?, dInput: UnsafeMutablePointer<Float>,
+        dResidual: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) {
+        let C = config.hiddenSize
+        LayerNormLayer.backward(dOut, x: lnInput, mean: mean, rstd: rstd, rows: R, cols: C, gamma: gamma, dx: dResidual,
+                                dGamma: dGamma, dBeta: dBeta)
+        var dDense = UnsafePointer(dResidual)
+        if let dropoutMask {
+            scratch.update(from: dResidual, count: R * C)
+            Dropout.backward(scratch, count: R * C, mask: dropoutMask)
+            dDense = UnsafePointer(scratch)
         }
-        Kernels.addInPlace(lc.res2.pointer, lc.h1.pointer, count: R * C)
-        LayerNormLayer.forward(lc.res2.pointer, rows: R, cols: C, gamma: w.ln2g, beta: w.ln2b, eps: c.layerNormEps,
-                               out: out, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer)
+        LinearLayer.backward(dDense, x: denseInput, rows: R, inFeatures: inFeatures, weight: weight, outFeatures: C,
+                             dx: dInput, dWeight: dWeight, dBias: dBias)
     }
 
     // MARK: loss
@@ -253,35 +286,23 @@ extension TrainableClassifier {
         let x = ws.hidden[l].pointer
         let dOut = ws.dA.pointer, dRes = ws.dB.pointer, dTmp = ws.dC.pointer
 
-        // LayerNorm 2: dres2 (R, C).
-        LayerNormLayer.backward(dOut, x: lc.res2.pointer, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer, rows: R, cols: C,
-                                gamma: w.ln2g, dx: dRes, dGamma: w.dln2g, dBeta: w.dln2b)
-        // Output dense (through its dropout): dg (R, I).
-        var dFFN = UnsafePointer(dRes)
-        if hiddenDropout {
-            dTmp.update(from: dRes, count: R * C)
-            Dropout.backward(dTmp, count: R * C, mask: lc.ffnMask.pointer)
-            dFFN = UnsafePointer(dTmp)
-        }
-        LinearLayer.backward(dFFN, x: lc.g.pointer, rows: R, inFeatures: I, weight: w.w2, outFeatures: C,
-                             dx: ws.dI.pointer, dWeight: w.dw2, dBias: w.db2)
+        // BertOutput: dres2 (R, C) into dRes, dg (R, I).
+        outputBlockBackward(dOut, rows: R, lnInput: lc.res2.pointer, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer,
+                            gamma: w.ln2g, dGamma: w.dln2g, dBeta: w.dln2b,
+                            dropoutMask: hiddenDropout ? UnsafePointer(lc.ffnMask.pointer) : nil,
+                            denseInput: lc.g.pointer, inFeatures: I, weight: w.w2, dWeight: w.dw2, dBias: w.db2,
+                            dInput: ws.dI.pointer, dResidual: dRes, scratch: dTmp)
         GELULayer.backward(ws.dI.pointer, x: lc.u.pointer, count: R * I)
         // Intermediate dense: dh1 = du · W1 + dres2 (residual).
         LinearLayer.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C, weight: w.w1, outFeatures: I,
                              dx: dTmp, dWeight: w.dw1, dBias: w.db1)
         Kernels.addInPlace(dTmp, dRes, count: R * C)
-        // LayerNorm 1: dres1 (R, C).
-        LayerNormLayer.backward(dTmp, x: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer, rows: R, cols: C,
-                                gamma: w.ln1g, dx: dRes, dGamma: w.dln1g, dBeta: w.dln1b)
-        // Attention output dense (through its dropout): dctx (R, C).
-        var dAttentionOut = UnsafePointer(dRes)
-        if hiddenDropout {
-            dTmp.update(from: dRes, count: R * C)
-            Dropout.backward(dTmp, count: R * C, mask: lc.attentionMask.pointer)
-            dAttentionOut = UnsafePointer(dTmp)
-        }
-        LinearLayer.backward(dAttentionOut, x: lc.ctx.pointer, rows: R, inFeatures: C, weight: w.wo, outFeatures: C,
-                             dx: ws.dCtx.pointer, dWeight: w.dwo, dBias: w.dbo)
+        // BertSelfOutput: dres1 (R, C) into dRes, dctx (R, C).
+        outputBlockBackward(dTmp, rows: R, lnInput: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer,
+                            gamma: w.ln1g, dGamma: w.dln1g, dBeta: w.dln1b,
+                            dropoutMask: hiddenDropout ? UnsafePointer(lc.attentionMask.pointer) : nil,
+                            denseInput: lc.ctx.pointer, inFeatures: C, weight: w.wo, dWeight: w.dwo, dBias: w.dbo,
+                            dInput: ws.dCtx.pointer, dResidual: dRes, scratch: dTmp)
         // Attention core, then the projections; dx = (Q, K, V paths) + dres1 (residual).
         let probs = lc.probs.pointer, dropped = attentionDropout ? UnsafePointer(lc.dropped.pointer) : nil
         let mask = attentionDropout ? UnsafePointer(lc.probsMask.pointer) : nil

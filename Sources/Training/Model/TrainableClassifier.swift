@@ -1,4 +1,5 @@
 import Foundation
+import SentimentModels
 import SentimentTensor
 
 /// How the classification head (classifier.weight / classifier.bias) starts.
@@ -48,7 +49,8 @@ public struct FreezePolicy: Sendable, Codable, Equatable {
 /// one update. Exact resume: save `parameters.flatValues()` (or `hfTensors()`), the AdamW state and `dropout` (Codable).
 /// Not thread-safe: one forward/backward at a time (it parallelises internally).
 public final class TrainableClassifier {
-    public let config: TrainableEncoderConfig
+    /// The encoder's HF config (SentimentModels' ModelConfig; BERT with hidden_act gelu).
+    public let config: ModelConfig
     public let numLabels: Int
     public let problem: ProblemType
     /// The loss forwardBackward minimises; defaults to HF's choice for `problem`.
@@ -66,12 +68,13 @@ public final class TrainableClassifier {
 
     /// Loads the encoder (and pooler, if present; else initialised as HF does, normal(0, initializer_range)) from an
     /// HF folder with config.json + model.safetensors. Accepts BertModel keys, `bert.`-prefixed keys and legacy
-    /// LayerNorm gamma/beta names.
+    /// LayerNorm gamma/beta names. Throws ModelError for a missing or invalid config.json, SafeTensorsError for a bad
+    /// weights file, TrainingError for a model the training code does not support or missing / misshapen weights.
     public convenience init(
         folder: URL, numLabels: Int, problem: ProblemType = .singleLabel, seed: UInt64 = 13,
         head: HeadInitialization = .xavier
     ) throws {
-        let config = try TrainableEncoderConfig.load(folder: folder)
+        let config = try ModelConfig.load(from: folder)
         let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))))
             as? [String: Any] ?? [:]
         let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).allFloatTensors()
@@ -81,20 +84,39 @@ public final class TrainableClassifier {
 
     /// Builds the model from a config and a name → tensor map (same key rules as `init(folder:)`).
     public init(
-        config: TrainableEncoderConfig, weights: [String: Tensor], numLabels: Int, problem: ProblemType = .singleLabel,
+        config: ModelConfig, weights: [String: Tensor], numLabels: Int, problem: ProblemType = .singleLabel,
         seed: UInt64 = 13, head: HeadInitialization = .xavier, baseConfigJSON: [String: Any] = [:]
     ) throws {
-        try config.validate()
+        try Self.validateForTraining(config)
         guard numLabels >= 1 else { throw TrainingError.invalidHyperparameter("numLabels must be ≥ 1, got \(numLabels)") }
+        guard let loss = Loss.default(for: problem) else {
+            throw TrainingError.invalidHyperparameter("problem type \(problem.rawValue) is not supported for training")
+        }
         self.config = config
         self.numLabels = numLabels
         self.problem = problem
-        self.loss = .default(for: problem)
+        self.loss = loss
         self.baseConfigJSON = baseConfigJSON
         self.dropout = DropoutRNG(seed: seed)
         self.parameters = ParameterStore(layout: BertParameterNames.layout(config, numLabels: numLabels))
         var rng = SeededGenerator(seed: seed)
         try BertParameterNames.load(weights, into: parameters, config: config, head: head, rng: &rng)
+    }
+
+    /// What the training model implements: BERT (absolute positions, token types), exact-erf GELU, dropout in [0, 1).
+    static func validateForTraining(_ config: ModelConfig) throws {
+        try config.validate()
+        guard config.modelType == .bert else {
+            throw TrainingError.invalidConfig("model_type \(config.modelType.rawValue): the training model supports bert only")
+        }
+        guard config.hiddenAct == .gelu else {
+            throw TrainingError.invalidConfig("hidden_act \(config.hiddenAct.rawValue): the training model supports gelu only")
+        }
+        guard config.typeVocabSize > 0 else { throw TrainingError.invalidConfig("type_vocab_size must be positive") }
+        for p in [config.hiddenDropoutProb, config.attentionProbsDropoutProb, config.classifierDropout ?? 0]
+        where !(p >= 0 && p < 1) {
+            throw TrainingError.invalidConfig("dropout probability \(p) outside [0, 1)")
+        }
     }
 
     /// Applies a freeze policy (replacing the previous one).
@@ -108,6 +130,18 @@ public final class TrainableClassifier {
             if name.hasPrefix("bert.pooler.") { return policy.wholeEncoder }
             if let l = BertParameterNames.layerIndex(name) { return l < frozenLayers }
             return false
+        }
+    }
+
+    /// Layer-wise learning-rate decay multipliers for `AdamW.update(_:lr:lrMultipliers:)`, one per parameter entry:
+    /// 1 for the classifier and pooler, decay^(L − l) for encoder layer l (of L), decay^(L + 1) for the embeddings —
+    /// the top layers move most, the embeddings least. decay 1 gives plain AdamW.
+    public func layerwiseLRMultipliers(decay: Float) -> [Float] {
+        let L = config.numHiddenLayers
+        return parameters.entries.map { e in
+            if e.name.hasPrefix("bert.embeddings.") { return pow(decay, Float(L + 1)) }
+            if let l = BertParameterNames.layerIndex(e.name) { return pow(decay, Float(L - l)) }
+            return 1
         }
     }
 
@@ -155,17 +189,17 @@ public final class TrainableClassifier {
         guard labels.count == numLabels else {
             throw TrainingError.invalidHyperparameter("\(labels.count) label names for \(numLabels) labels")
         }
+        var exported = config
+        exported.architectures = ["BertForSequenceClassification"]
+        exported.id2label = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.offset, $0.element) })
+        exported.label2id = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        exported.problemType = problem
+        // Our fields over the base file's, so fields we do not model (e.g. transformers_version) survive.
         var json = baseConfigJSON
-        if json.isEmpty, let encoded = try? JSONEncoder().encode(config),
-           let dict = try JSONSerialization.jsonObject(with: encoded) as? [String: Any] {
-            json = dict
-            json["model_type"] = "bert"
-        }
-        json["architectures"] = ["BertForSequenceClassification"]
-        json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { (String($0.offset), $0.element) })
-        json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
-        json["problem_type"] = problem.rawValue
+        let ours = try JSONSerialization.jsonObject(with: exported.jsonData()) as? [String: Any] ?? [:]
+        json.merge(ours) { _, new in new }
         json.removeValue(forKey: "_name_or_path")
+        json.removeValue(forKey: "num_labels")   // id2label says it; a stale count would contradict it
         return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }
 

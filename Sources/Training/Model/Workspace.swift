@@ -1,3 +1,4 @@
+import SentimentModels
 /// A growable Float buffer with a stable pointer between reallocations (grown only when a batch needs more).
 final class Buffer {
     private(set) var pointer: UnsafeMutablePointer<Float>
@@ -74,7 +75,7 @@ final class Workspace {
     let dScratch = Buffer()     // [Σ H·T²]
     let dPooled = Buffer(), dCls = Buffer(), dQ = Buffer(), dXFirst = Buffer() // [B, C]
 
-    func prepare(_ batch: TrainingBatch, config c: TrainableEncoderConfig, numLabels L: Int) {
+    func prepare(_ batch: TrainingBatch, config c: ModelConfig, numLabels L: Int) {
         let lengths = batch.sequences.map(\.count)
         layout = PackedSequences(lengths: lengths, heads: c.numAttentionHeads)
         firstTokenLayout = PackedSequences(lengths: lengths, heads: c.numAttentionHeads, firstTokenOnly: true)

@@ -35,16 +35,20 @@ public struct AdamW: Sendable, Codable, Equatable {
     }
 
     /// One update of every trainable parameter with learning rate `lr`, reading `store.grads` (not zeroing them).
-    public mutating func update(_ store: ParameterStore, lr: Float) {
+    ///
+    /// `lrMultipliers` (one per `store.entries` element, e.g. from `TrainableClassifier.layerwiseLRMultipliers`) gives
+    /// entry e the learning rate lr·multiplier[e] — torch param groups with their own lr: both the step and the
+    /// decoupled decay use it.
+    public mutating func update(_ store: ParameterStore, lr: Float, lrMultipliers: [Float]? = nil) {
         precondition(m.count == store.count, "AdamW state for \(m.count) parameters, store has \(store.count)")
+        precondition(lrMultipliers == nil || lrMultipliers!.count == store.entries.count,
+                     "\(lrMultipliers?.count ?? 0) learning-rate multipliers for \(store.entries.count) entries")
         step += 1
         // torch computes the bias corrections in double precision (Python floats), then casts per op.
         let bc1 = 1 - pow(Double(beta1), Double(step))
         let bc2Sqrt = (1 - pow(Double(beta2), Double(step))).squareRoot()
-        let stepSize = Float(Double(lr) / bc1)
         let invBC2Sqrt = Float(bc2Sqrt)
-        let b1c = 1 - beta1, b2 = beta2, b2c = 1 - beta2, eps = epsilon
-        let decayFactor = 1 - lr * weightDecay
+        let b1c = 1 - beta1, b2 = beta2, b2c = 1 - beta2, eps = epsilon, weightDecay = weightDecay
         nonisolated(unsafe) let values = store.values, grads = store.grads
         m.withUnsafeMutableBufferPointer { mp in
             v.withUnsafeMutableBufferPointer { vp in
@@ -52,7 +56,9 @@ public struct AdamW: Sendable, Codable, Equatable {
                 let ranges = trainableChunks(store)
                 Parallel.forEach(count: ranges.count) { r in
                     let (start, end) = (ranges[r].range.lowerBound, ranges[r].range.upperBound)
-                    let decay = ranges[r].decays ? decayFactor : 1
+                    let entryLR = lr * (lrMultipliers?[ranges[r].entry] ?? 1)
+                    let stepSize = Float(Double(entryLR) / bc1)
+                    let decay = ranges[r].decays ? 1 - entryLR * weightDecay : 1
                     var i = start
                     // Same operation order as torch (decay, lerp, addcmul, sqrt/÷/+eps, addcdiv), 16 lanes at a time.
                     while i < end {

@@ -34,13 +34,13 @@ public func clipGradientNorm(_ store: ParameterStore, maxNorm: Float) -> Float {
 }
 
 /// The trainable entries of a store cut into ranges of at most 64 Ki floats (units of parallel work).
-func trainableChunks(_ store: ParameterStore, chunk: Int = 1 << 16) -> [(range: Range<Int>, decays: Bool)] {
-    var ranges: [(range: Range<Int>, decays: Bool)] = []
-    for e in store.entries where e.trainable {
+func trainableChunks(_ store: ParameterStore, chunk: Int = 1 << 16) -> [(range: Range<Int>, decays: Bool, entry: Int)] {
+    var ranges: [(range: Range<Int>, decays: Bool, entry: Int)] = []
+    for (index, e) in store.entries.enumerated() where e.trainable {
         var start = e.offset
         while start < e.offset + e.count {
             let end = min(start + chunk, e.offset + e.count)
-            ranges.append((start..<end, e.decays))
+            ranges.append((start..<end, e.decays, index))
             start = end
         }
     }

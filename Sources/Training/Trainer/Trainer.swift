@@ -57,7 +57,11 @@ public final class Trainer {
         let schedule = configuration.lrSchedule(totalSteps: state.totalSteps)
         let metricsLog = try MetricsLog(url: paths.metricsLog, resumingAtStep: resume ? state.step : nil)
         let progress = TrainingProgress(totalSteps: state.totalSteps, enabled: showProgress)
-        let say = log ?? { progress.message($0) }
+        let say: (String) -> Void = { [log] text in
+            guard let log else { return progress.message(text) }
+            progress.clearLine()
+            log(text)
+        }
         if resume {
             say("resuming at step \(state.step) (epoch \(state.epoch), batch \(state.nextBatch + 1)/\(state.plan.count))")
         } else if FileManager.default.fileExists(atPath: paths.checkpoint.path) {

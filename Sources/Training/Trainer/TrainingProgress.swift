@@ -54,6 +54,11 @@ public final class TrainingProgress: @unchecked Sendable {
         write((isTerminal ? "\r\u{1B}[2K" : "") + text + "\n")
     }
 
+    /// Erases a redrawn progress line, so that someone else can print a message on stderr.
+    public func clearLine() {
+        if enabled && isTerminal { write("\r\u{1B}[2K") }
+    }
+
     /// h:mm:ss or m:ss.
     public static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
