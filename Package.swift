@@ -121,7 +121,12 @@ let package = Package(
             path: "Tests/PipelineTests"
         ),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
-        .testTarget(name: "ServerTests", dependencies: ["SentimentServer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Tests/ServerTests"),
+        .testTarget(
+            name: "ServerTests",
+            // `sentiment` (the executable): RealModelTests serve the real pipelines through its ServedModels.
+            dependencies: ["SentimentServer", "SentimentKit", "sentiment", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/ServerTests"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

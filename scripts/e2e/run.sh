@@ -2,7 +2,7 @@
 # End-to-end test of the web page in headless Chromium against a real `sentiment serve` on loopback.
 #   scripts/e2e/run.sh                 # demo models (no downloads), port 18080
 #   scripts/e2e/run.sh --screenshot docs/images/server-page.png
-#   SERVE_ARGS="" EXPECT_LABEL=positive scripts/e2e/run.sh   # real models, once `serve` has them wired
+#   SERVE_ARGS="" EXPECT_LABEL=positive scripts/e2e/run.sh   # the real default models (sentiment-en built)
 # Installs what is missing: Debian's chromium (apt-get), websocket-client in .venv (pip).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import SentimentKit
 
-/// `sentiment embed "text" [--file F] [--json] [--model NAME|DIR]`: sentence embeddings (sentence-transformers
-/// pooling: mean over tokens, L2-normalised for all-MiniLM-L6-v2).
+/// `sentiment embed "text" [--file F] [--json] [--model NAME|DIR]`: sentence embeddings through `EmbeddingPipeline`
+/// (sentence-transformers pooling: mean over tokens, L2-normalised, max_seq_length 256 for all-MiniLM-L6-v2) —
+/// the same vectors `sentiment serve` answers on /v1/embed.
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
@@ -20,7 +21,7 @@ struct EmbedCommand: ParsableCommand {
     var json = false
 
     @Option(name: .long, help: "Catalog name, trained model name or model folder.")
-    var model = "all-MiniLM-L6-v2"
+    var model = ModelLocator.defaultEmbedder
 
     @Option(name: .long, help: "Texts per forward pass.")
     var batchSize = 32
@@ -36,20 +37,12 @@ struct EmbedCommand: ParsableCommand {
         for (index, text) in inputs.enumerated() where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw EmbedError("text \(index + 1) is empty")
         }
-        let folder = try resolveModelFolder(model)
-        let encoder = try AutoModel.load(folder: folder)
-        let tokenizer = try AutoTokenizer.load(folder: folder)
-        let maxLength = min(tokenizer.modelMaxLength ?? encoder.maxLength, encoder.maxLength)
-        let options = EncodingOptions(maxLength: maxLength, truncation: .longestFirst)
-
+        let pipeline = try EmbeddingPipeline.load(model)
         let output = FileHandle.standardOutput
+        // Batch by batch, so a big file streams out instead of piling up in memory.
         for start in stride(from: 0, to: inputs.count, by: batchSize) {
             let chunk = Array(inputs[start..<min(start + batchSize, inputs.count)])
-            let batch = try PackedBatch(encodings: tokenizer.encodeBatch(chunk, options: options))
-            let embeddings = try encoder.sentenceEmbeddings(batch)
-            let width = embeddings.shape[1]
-            for (row, text) in chunk.enumerated() {
-                let values = Array(embeddings.storage[row * width ..< (row + 1) * width])
+            for (text, values) in zip(chunk, try pipeline.embed(chunk, batchSize: batchSize)) {
                 let line: String
                 if json {
                     // Built by hand so "text" comes first; JSONEncoder escapes the text.
@@ -79,14 +72,7 @@ struct EmbedError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// NAME|DIR → model folder: an existing folder, a trained model in the cache's models folder, or a catalog artifact.
+/// NAME|DIR → model folder, as every `--model` reads it (`ModelLocator.folder`).
 func resolveModelFolder(_ nameOrPath: String) throws -> URL {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), isDirectory.boolValue {
-        return URL(fileURLWithPath: nameOrPath)
-    }
-    let cache = ArtifactCache.default
-    let trained = cache.modelsDirectory.appendingPathComponent(nameOrPath)
-    if FileManager.default.fileExists(atPath: trained.appendingPathComponent("config.json").path) { return trained }
-    return try cache.locate(nameOrPath)
+    try ModelLocator.folder(for: nameOrPath)
 }

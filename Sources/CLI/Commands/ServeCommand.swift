@@ -12,6 +12,11 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Routes: POST /v1/classify, /v1/fill-mask, /v1/embed; GET /v1/models, /healthz, /readyz, /metrics, \
             /openapi.json, and the page at /. SIGTERM or SIGINT drains in-flight requests, then exits.
+            Models: without --model, sentiment-en (classification, with token shading from last-layer [CLS] \
+            attention) — an error if it is not built yet (`sentiment setup`) — plus sentiment-3class, \
+            splade-tiny-mlm (fill-mask) and all-MiniLM-L6-v2 (embed) where built or fetched. With --model, exactly \
+            the models named, each served by what it is: a classifier (BERT-family or baseline folder), a masked \
+            LM (fill-mask) or a bare encoder (embed); the first of each task is its default.
             """
     )
 
@@ -25,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Longest text in Unicode code points (422 beyond).") var maxTextLength = 10_000
     @Option(help: "Log format: text or json (one JSON object per line).") var logFormat = "text"
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "A model to serve, NAME or DIR (repeatable; default: sentiment-en and the optional extras).")
+    var model: [String] = []
     @Flag(help: "Serve the deterministic demo models (word-list stand-ins; no downloads) instead of real ones.")
     var demo = false
     @Option(help: "Simulated time per demo model call, in milliseconds (to watch batching).") var demoDelayMs = 0.0
@@ -34,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBatch >= 1, maxQueue >= 1, maxTexts >= 1, maxTextLength >= 1, maxBodyBytes >= 1 else {
             throw ValidationError("--max-batch, --max-queue, --max-texts, --max-text-length, --max-body-bytes must be positive")
         }
+        guard !(demo && !model.isEmpty) else { throw ValidationError("--demo and --model exclude each other") }
         guard maxWaitMs >= 0 else { throw ValidationError("--max-wait-ms must be >= 0") }
         guard maxTexts <= maxQueue else { throw ValidationError("--max-texts must not exceed --max-queue") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json") }
@@ -61,14 +69,19 @@ struct ServeCommand: AsyncParsableCommand {
         let server = SentimentServer(configuration: configuration, logger: logger)
 
         // Listen at once (liveness), load models meanwhile; /readyz turns 200 once they are installed.
-        let (demo, demoDelayMs) = (self.demo, self.demoDelayMs)
+        let (demo, demoDelayMs, models) = (self.demo, self.demoDelayMs, self.model)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             group.addTask {
                 let started = ContinuousClock.now
-                let registry = try await Task.detached { try Self.makeRegistry(demo: demo, demoDelayMs: demoDelayMs) }.value
+                let registry = try await Task.detached {
+                    try Self.makeRegistry(demo: demo, demoDelayMs: demoDelayMs, models: models) { logger.notice("\($0)") }
+                }.value
                 server.host.install(registry)
-                logger.info("models ready", metadata: ["seconds": "\((ContinuousClock.now - started).components.seconds)"])
+                let names = registry.classifiers.keys.sorted() + registry.fillMaskModels.keys.sorted() + registry.embedders.keys.sorted()
+                logger.info("models ready", metadata: [
+                    "seconds": "\((ContinuousClock.now - started).components.seconds)", "models": "\(names.joined(separator: ","))",
+                ])
             }
             // The loader finishes first; the server returns after a graceful shutdown. A loader error ends both.
             try await group.next()
@@ -76,13 +89,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The models `serve` offers. This is the one place to wire models in: add each pipeline to the registry
-    /// (`add(classifier:explainer:)`, `add(fillMask:)`, `add(embedder:)`).
-    static func makeRegistry(demo: Bool, demoDelayMs: Double) throws -> ModelRegistry {
+    /// The models `serve` offers: the demo stand-ins, or the pipelines (`ServedModels`, ServeModels.swift).
+    static func makeRegistry(demo: Bool, demoDelayMs: Double, models: [String],
+                             note: (String) -> Void = { _ in }) throws -> ModelRegistry {
         if demo { return .demo(delay: .microseconds(Int64(demoDelayMs * 1000))) }
-        throw ServeError(
-            "no models to serve: the BERT pipelines are not wired into `serve` yet; run with --demo for the demo models"
-        )
+        return try ServedModels.registry(models, note: note)
     }
 }
 
