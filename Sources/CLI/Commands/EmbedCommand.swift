@@ -33,23 +33,12 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         var inputs = texts
         if let file { inputs += try readLines(file) }
-        for (index, text) in inputs.enumerated() where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw EmbedError("text \(index + 1) is empty")
-        }
-        let folder = try resolveModelFolder(model)
-        let encoder = try AutoModel.load(folder: folder)
-        let tokenizer = try AutoTokenizer.load(folder: folder)
-        let maxLength = min(tokenizer.modelMaxLength ?? encoder.maxLength, encoder.maxLength)
-        let options = EncodingOptions(maxLength: maxLength, truncation: .longestFirst)
-
+        // sentence-transformers semantics (pooling, normalisation, max_seq_length); empty texts are refused there.
+        let pipeline = try EmbeddingPipeline.load(model)
         let output = FileHandle.standardOutput
         for start in stride(from: 0, to: inputs.count, by: batchSize) {
             let chunk = Array(inputs[start..<min(start + batchSize, inputs.count)])
-            let batch = try PackedBatch(encodings: tokenizer.encodeBatch(chunk, options: options))
-            let embeddings = try encoder.sentenceEmbeddings(batch)
-            let width = embeddings.shape[1]
-            for (row, text) in chunk.enumerated() {
-                let values = Array(embeddings.storage[row * width ..< (row + 1) * width])
+            for (text, values) in zip(chunk, try pipeline.embed(chunk, batchSize: batchSize)) {
                 let line: String
                 if json {
                     // Built by hand so "text" comes first; JSONEncoder escapes the text.
@@ -77,16 +66,4 @@ struct EmbedCommand: ParsableCommand {
 struct EmbedError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// NAME|DIR → model folder: an existing folder, a trained model in the cache's models folder, or a catalog artifact.
-func resolveModelFolder(_ nameOrPath: String) throws -> URL {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), isDirectory.boolValue {
-        return URL(fileURLWithPath: nameOrPath)
-    }
-    let cache = ArtifactCache.default
-    let trained = cache.modelsDirectory.appendingPathComponent(nameOrPath)
-    if FileManager.default.fileExists(atPath: trained.appendingPathComponent("config.json").path) { return trained }
-    return try cache.locate(nameOrPath)
 }
