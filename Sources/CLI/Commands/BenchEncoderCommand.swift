@@ -33,7 +33,7 @@ struct BenchEncoderCommand: ParsableCommand {
 
     func run() throws {
         if let threads { BLAS.threads = threads }
-        let folder = try resolveModelFolder(model)
+        let folder = try ModelLocator.folder(for: model)
         let encoder = try AutoModel.load(folder: folder)
         let tokenizer = try AutoTokenizer.load(folder: folder)
         var texts = try Datasets.load("rotten-tomatoes").test.map(\.text)

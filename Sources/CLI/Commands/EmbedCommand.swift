@@ -71,8 +71,3 @@ struct EmbedError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// NAME|DIR → model folder, as every `--model` reads it (`ModelLocator.folder`).
-func resolveModelFolder(_ nameOrPath: String) throws -> URL {
-    try ModelLocator.folder(for: nameOrPath)
-}
