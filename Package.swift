@@ -33,12 +33,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // Vocabulary shared by every layer: label scores, the TextClassifier protocol.
+        // Vocabulary shared by every layer: label scores, the TextClassifier protocol, input rejections, JSON strings.
         .target(name: "SentimentCore", path: "Sources/Core"),
         // Tensor type, BLAS-backed GEMM, elementwise kernels, safetensors.
         .target(
             name: "SentimentTensor",
-            dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["SentimentCore", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
             path: "Sources/Tensor"
         ),
         // Artifact catalog (models and data sets from PyPI packages), cache, fetching, data sets and splits.

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 extension TabularFile {
     /// Appends a column of values (one per row) and returns its name: `name`, or `name_2`, `name_3`...
@@ -48,7 +49,7 @@ public enum TabularWriter {
         case .jsonl:
             for row in table.rows {
                 out += "{"
-                out += zip(table.columns, row).map { jsonString($0) + ": " + jsonString($1) }.joined(separator: ", ")
+                out += zip(table.columns, row).map { JSONString.quoted($0) + ": " + JSONString.quoted($1) }.joined(separator: ", ")
                 out += "}\n"
             }
         case .txt:
@@ -71,24 +72,5 @@ public enum TabularWriter {
             || field.unicodeScalars.contains { $0 == "\"" || $0 == "\n" || $0 == "\r" || Character($0) == delimiter }
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// A JSON string literal: escapes quote, backslash and control characters; keeps other Unicode as is.
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

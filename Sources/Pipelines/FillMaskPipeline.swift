@@ -1,30 +1,8 @@
 import Foundation
+import SentimentCore
 import SentimentData
 import SentimentModels
 import SentimentTokenizers
-
-/// One candidate for one mask, with HF fill-mask's field names: `score`, `token`, `token_str`, `sequence`.
-public struct FillMaskPrediction: Codable, Sendable, Equatable {
-    /// Softmax probability over the whole vocabulary (also with `targets`: HF ranks the targets' probabilities).
-    public var score: Float
-    public var token: Int
-    /// `tokenizer.decode([token])`.
-    public var tokenString: String
-    /// The input with this mask filled (specials kept when the text has several masks, as HF does).
-    public var sequence: String
-
-    public init(score: Float, token: Int, tokenString: String, sequence: String) {
-        self.score = score
-        self.token = token
-        self.tokenString = tokenString
-        self.sequence = sequence
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case score, token, sequence
-        case tokenString = "token_str"
-    }
-}
 
 /// Masked-token prediction, as HF `pipeline("fill-mask")` (pipelines/fill_mask.py): for each mask of each text
 /// the `topK` most likely tokens. Works with any BertForMaskedLM / DistilBertForMaskedLM / RobertaForMaskedLM folder.
@@ -72,14 +50,14 @@ public final class FillMaskPipeline: Sendable {
     /// For each text, for each mask in it (left to right), the best `topK` tokens by descending score.
     /// `targets` restricts the candidates to these words (a word not in the vocabulary is replaced by its first
     /// sub-piece, with a warning, as HF does).
-    public func fill(_ texts: [String], topK: Int = 5, targets: [String]? = nil, batchSize: Int = 32) throws -> [[[FillMaskPrediction]]] {
+    public func fill(_ texts: [String], topK: Int = 5, targets: [String]? = nil, batchSize: Int = 32) throws -> [[[MaskPrediction]]] {
         guard !texts.isEmpty else { throw PipelineError.emptyInput }
         guard topK >= 1 else { throw PipelineError.invalidOption("top-k must be at least 1") }
         guard batchSize >= 1 else { throw PipelineError.invalidOption("batch size must be at least 1") }
         let targetIds = try targets.map(targetIds)
         let k = min(topK, targetIds?.count ?? Int.max, model.config.vocabSize)
         let maskId = tokenizer.specialTokens.mask.id
-        var results: [[[FillMaskPrediction]]] = []
+        var results: [[[MaskPrediction]]] = []
         for slice in texts.batches(of: batchSize) {
             let encodings = try core.encode(Array(slice), firstIndex: slice.startIndex, maxLength: nil)
             let positions = try encodings.enumerated().map { offset, encoding in
@@ -91,7 +69,7 @@ public final class FillMaskPipeline: Sendable {
             let vocabulary = logits.shape[1]
             var row = 0
             for (encoding, masks) in zip(encodings, positions) {
-                var perMask: [[FillMaskPrediction]] = []
+                var perMask: [[MaskPrediction]] = []
                 for position in masks {
                     let probabilities = logits.withUnsafeBufferPointer {
                         ScoreFunction.softmax.apply(Array($0[row * vocabulary ..< (row + 1) * vocabulary]))
@@ -103,7 +81,7 @@ public final class FillMaskPipeline: Sendable {
                         var ids = encoding.ids
                         ids[position] = Int32(id)
                         ids.removeAll { $0 == tokenizer.specialTokens.pad.id }
-                        return FillMaskPrediction(
+                        return MaskPrediction(
                             score: probabilities[id], token: id, tokenString: tokenizer.decode([Int32(id)], skipSpecialTokens: false),
                             sequence: tokenizer.decode(ids, skipSpecialTokens: masks.count == 1))
                     })
@@ -115,7 +93,7 @@ public final class FillMaskPipeline: Sendable {
     }
 
     /// One text's predictions for its single mask (first mask if several).
-    public func fill(_ text: String, topK: Int = 5, targets: [String]? = nil) throws -> [FillMaskPrediction] {
+    public func fill(_ text: String, topK: Int = 5, targets: [String]? = nil) throws -> [MaskPrediction] {
         try fill([text], topK: topK, targets: targets)[0][0]
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Every failure of the pipelines, each naming what is at fault and what to do about it.
 public enum PipelineError: Error, Equatable, CustomStringConvertible, LocalizedError {
@@ -52,12 +53,31 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, LocalizedE
     public var errorDescription: String? { description }
 }
 
-extension PipelineError {
+extension PipelineError: InputRejection {
     /// Whether the input (texts, options) is at fault rather than the model: the CLI's exit code 65 vs 69.
-    public var isInputError: Bool {
+    public var isInputError: Bool { rejectionCode != nil }
+
+    public var rejectionCode: String? {
         switch self {
-        case .emptyInput, .emptyText, .noTokens, .noMaskToken, .noValidTargets, .textTooLong, .invalidOption: return true
-        case .tokenizerMismatch, .missingLabelNames, .wrongModelKind, .unknownModel, .modelNotBuilt: return false
+        case .emptyInput: return "empty_texts"
+        case .emptyText: return "empty_text"
+        case .noTokens: return "no_tokens"
+        case .noMaskToken: return "no_mask_token"
+        case .noValidTargets: return "no_valid_targets"
+        case .textTooLong: return "text_too_long"
+        case .invalidOption: return "invalid_option"
+        case .tokenizerMismatch, .missingLabelNames, .wrongModelKind, .unknownModel, .modelNotBuilt: return nil
+        }
+    }
+
+    public func rejectionMessage(textName: String) -> String {
+        switch self {
+        case .emptyText: return "\(textName) is empty"
+        case .noTokens: return "\(textName) has no tokens (only whitespace or control characters)"
+        case .noMaskToken(_, let mask): return "\(textName) has no mask token \(mask)"
+        case .textTooLong(_, let tokens, let maxLength):
+            return "\(textName) has \(tokens) tokens, more than the model's \(maxLength)"
+        default: return description
         }
     }
 }

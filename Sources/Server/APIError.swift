@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SentimentCore
 
 /// Every error the API returns, as `{"error": {"code": ..., "message": ...}}` with a fitting status.
 /// `code` is stable and machine-readable; `message` says what to fix (which field, which limit).
@@ -73,6 +74,14 @@ public struct APIError: Error, Sendable, Equatable {
     static func from(_ error: any Error, request: Request, bodyLimit: Int) -> APIError {
         switch error {
         case let error as APIError: return error
+        case let error as BatchInputError:
+            // One input of the request was refused by the model (422 naming it) or made it fail (as that error).
+            if let rejection = error.underlying as? any InputRejection, let code = rejection.rejectionCode {
+                return .unprocessable(code, rejection.rejectionMessage(textName: "texts[\(error.index)]") + ".")
+            }
+            return from(error.underlying, request: request, bodyLimit: bodyLimit)
+        case let error as any InputRejection where error.rejectionCode != nil:
+            return .unprocessable(error.rejectionCode!, error.rejectionMessage(textName: "a text") + ".")
         case BatcherError.queueFull(let seconds): return .overloaded(retryAfter: seconds)
         case BatcherError.shuttingDown: return .shuttingDown()
         case is NIOTooManyBytesError: return .bodyTooLarge(limit: bodyLimit)

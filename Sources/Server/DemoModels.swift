@@ -101,8 +101,8 @@ public struct DemoFillMask: FillMaskModel {
                     var filled = text
                     if let range = filled.range(of: maskToken) { filled.replaceSubrange(range, with: word) }
                     return MaskPrediction(
-                        token: 1000 + (rank + mask) % Self.candidates.count, tokenString: word,
-                        score: 1 / Float(rank + 2), sequence: filled
+                        score: 1 / Float(rank + 2), token: 1000 + (rank + mask) % Self.candidates.count,
+                        tokenString: word, sequence: filled
                     )
                 }
             }

@@ -10,6 +10,15 @@ public enum BatcherError: Error, Sendable, Equatable {
     case wrongResultCount(expected: Int, got: Int)
 }
 
+/// A request failed because the model refused one of its inputs (or failed on it): `index` is the input's position
+/// in the request, `underlying` what the model threw. Other requests of the same batch are not affected.
+public struct BatchInputError: Error, CustomStringConvertible {
+    public let index: Int
+    public let underlying: any Error
+
+    public var description: String { "input \(index): \(underlying)" }
+}
+
 /// When a batch is formed, and how much may wait.
 public struct BatchingLimits: Sendable, Equatable {
     /// Most inputs (texts) per model call.
@@ -41,7 +50,9 @@ public struct BatchedResult<Output: Sendable>: Sendable {
 /// order and runs them through `process` together, up to `maxBatch` inputs, after waiting at most `maxWait` for the
 /// oldest to be joined by others. Results are routed back to each caller. A request larger than `maxBatch` is
 /// split across consecutive batches. The model runs on the worker thread, never on an event loop or the
-/// cooperative pool (model calls block for milliseconds to seconds).
+/// cooperative pool (model calls block for milliseconds to seconds). When a model call of several inputs throws,
+/// each input is run alone, so one bad text (say, only control characters) fails its own request, not the others
+/// that shared its batch.
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     // @unchecked: every mutable field below is guarded by `condition`.
     private final class Job {
@@ -181,7 +192,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
             condition.unlock()
 
             let started = ContinuousClock.now
-            let result = Result { try process(batch) }
+            let results = run(batch)
             let elapsed = ContinuousClock.now - started
 
             condition.lock()
@@ -191,7 +202,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
             metrics?.batchDuration.recordNanoseconds(elapsed.nanoseconds)
             metrics?.texts.increment(by: batch.count)
             metrics?.textsPerSecond.record(throughput.rate(at: .now))
-            let finished = deliver(result, batchSize: batch.count, slices: slices, started: started, elapsed: elapsed)
+            let finished = deliver(results, batchSize: batch.count, slices: slices, started: started, elapsed: elapsed)
             condition.unlock()
             for (job, outcome) in finished { job.continuation.resume(with: outcome) }
             condition.lock()
@@ -220,23 +231,37 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
         return (batch, slices)
     }
 
+    /// One result per input: the batch in one model call, or, when that throws, each input in a call of its own
+    /// (isolating the input at fault; the rest still get their outputs).
+    private func run(_ batch: [Input]) -> [Result<Output, any Error>] {
+        func call(_ inputs: [Input]) -> Result<[Output], any Error> {
+            Result { try process(inputs) }.flatMap { outputs in
+                outputs.count == inputs.count
+                    ? .success(outputs)
+                    : .failure(BatcherError.wrongResultCount(expected: inputs.count, got: outputs.count))
+            }
+        }
+        switch call(batch) {
+        case .success(let outputs): return outputs.map { .success($0) }
+        case .failure(let error) where batch.count == 1: return [.failure(error)]
+        case .failure: return batch.map { input in call([input]).map { $0[0] } }
+        }
+    }
+
     /// Hand each job its part of the batch; return the jobs now complete (or failed). Caller holds the lock.
     private func deliver(
-        _ result: Result<[Output], any Error>, batchSize: Int, slices: [(Job, Range<Int>)],
+        _ results: [Result<Output, any Error>], batchSize: Int, slices: [(Job, Range<Int>)],
         started: ContinuousClock.Instant, elapsed: Duration
     ) -> [(Job, Result<BatchedResult<Output>, any Error>)] {
         var finished: [(Job, Result<BatchedResult<Output>, any Error>)] = []
-        var outputs: [Output] = []
-        var failure: (any Error)?
-        switch result {
-        case .success(let values) where values.count == batchSize: outputs = values
-        case .success(let values): failure = BatcherError.wrongResultCount(expected: batchSize, got: values.count)
-        case .failure(let error): failure = error
-        }
         var offset = 0
         for (job, range) in slices {
             defer { offset += range.count }
             if job.failed { continue }
+            let failure = range.lazy.compactMap { position -> BatchInputError? in
+                guard case .failure(let error) = results[offset + position - range.lowerBound] else { return nil }
+                return BatchInputError(index: position, underlying: error)
+            }.first
             if let failure {
                 // The whole request fails; drop any of its inputs still queued.
                 job.failed = true
@@ -248,7 +273,11 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
                 finished.append((job, .failure(failure)))
                 continue
             }
-            for (index, position) in range.enumerated() { job.outputs[position] = outputs[offset + index] }
+            for position in range {
+                if case .success(let output) = results[offset + position - range.lowerBound] {
+                    job.outputs[position] = output
+                }
+            }
             job.remaining -= range.count
             job.firstStarted = job.firstStarted ?? started
             job.inferenceTime += elapsed

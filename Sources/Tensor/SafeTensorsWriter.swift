@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Writes safetensors files byte-for-byte as the Python `safetensors` library does for F32 tensors:
 /// compact JSON header (`__metadata__` first, then tensors sorted by name), padded with spaces to a multiple
@@ -19,7 +20,7 @@ public enum SafeTensors {
         var header = "{"
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
@@ -27,7 +28,7 @@ public enum SafeTensors {
             let tensor = tensors[name]!
             let bytes = tensor.count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            fields.append("\(JSONString.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         header += fields.joined(separator: ",") + "}"
@@ -45,26 +46,5 @@ public enum SafeTensors {
             }
         }
         return file
-    }
-
-    /// A JSON string literal escaped the way serde_json does: `"` `\` and control characters only.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,5 +1,5 @@
 /// Per-code-point character classes and mappings, exactly as HF's Rust tokenizers decide them
-/// (measured by scripts/fixtures/tokenizers.py into UnicodeTables.swift: Swift's own Unicode tables are a different
+/// (measured by scripts/fixtures/tokenizer_parity.py into UnicodeTables.swift: Swift's own Unicode tables are a different
 /// Unicode version than HF's crates, e.g. for which code points are "control" or "punctuation").
 ///
 /// One flat UInt16 per code point (2.2 MB, built once): a lookup is one load, no binary search.

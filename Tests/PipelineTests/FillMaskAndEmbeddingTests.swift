@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentData
 import SentimentModels
 import SentimentTensor
@@ -16,7 +17,7 @@ final class FillMaskAndEmbeddingTests: XCTestCase {
                                     name: "splade-tiny-mlm", warn: { Warnings.shared.record($0) })
     }
 
-    func compare(_ ours: [FillMaskPrediction], _ theirs: [PipelineFixtures.HF.Prediction], _ name: String) -> Float {
+    func compare(_ ours: [MaskPrediction], _ theirs: [PipelineFixtures.HF.Prediction], _ name: String) -> Float {
         XCTAssertEqual(ours.map(\.token), theirs.map(\.token), name)
         XCTAssertEqual(ours.map(\.tokenString), theirs.map(\.token_str), name)
         XCTAssertEqual(ours.map(\.sequence), theirs.map(\.sequence), name)

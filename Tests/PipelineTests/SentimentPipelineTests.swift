@@ -143,7 +143,7 @@ final class SentimentPipelineTests: XCTestCase {
         XCTAssertEqual(String(decoding: try encoder.encode(one), as: UTF8.self), #"{"label":"positive","score":0.75}"#)
         let chunked = Classification(scores: [LabelScore(label: "positive", score: 0.75), LabelScore(label: "negative", score: 0.25)], chunks: 3)
         XCTAssertEqual(try JSONDecoder().decode(Classification.self, from: try encoder.encode(chunked)), chunked)
-        let prediction = FillMaskPrediction(score: 0.5, token: 7, tokenString: "good", sequence: "a good film")
+        let prediction = MaskPrediction(score: 0.5, token: 7, tokenString: "good", sequence: "a good film")
         let object = try JSONSerialization.jsonObject(with: try encoder.encode(prediction)) as? [String: Any]
         XCTAssertEqual(Set(object?.keys.map { $0 } ?? []), ["score", "token", "token_str", "sequence"])
     }

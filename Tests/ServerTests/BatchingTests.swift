@@ -95,7 +95,10 @@ final class BatchingTests: XCTestCase {
         do {
             _ = try await batcher.submit([5, -1, 6, 7])
             XCTFail("expected the model error")
-        } catch is Boom {}
+        } catch let error as BatchInputError {
+            XCTAssertEqual(error.index, 1, "the failing input is named by its position in the request")
+            XCTAssertTrue(error.underlying is Boom)
+        }
         XCTAssertEqual(batcher.queueDepth, 0, "the failed request's unscheduled inputs are dropped")
         let afterFailure = try await batcher.submit([1, 2, 3])
         XCTAssertEqual(afterFailure.outputs, [1, 2, 3])
@@ -117,6 +120,44 @@ final class BatchingTests: XCTestCase {
         } catch let error as BatcherError {
             XCTAssertEqual(error, .shuttingDown)
         }
+    }
+
+    func testABadInputFailsOnlyTheRequestThatSentItNotItsBatchmates() async throws {
+        // Three requests are held until they share one model call; the call throws because of -1 (sent by the
+        // second request): the batch is rerun input by input, so the first and third still get their outputs.
+        struct Refused: Error {}
+        let calls = RecordedCalls()
+        let batcher = DynamicBatcher<Int, Int>(
+            name: "isolate", limits: BatchingLimits(maxBatch: 16, maxWait: .seconds(5), maxQueue: 100)
+        ) { batch in
+            calls.append(batch)
+            if batch.contains(-1) { throw Refused() }
+            return batch.map { $0 * 10 }
+        }
+        let first = Task { try await batcher.submit([1, 2]) }
+        let second = Task { try await batcher.submit([3, -1, 4]) }
+        let third = Task { try await batcher.submit([5]) }
+        // Wait until all six inputs are queued, then let the batch go by shutting down (queued work still runs).
+        var polls = 0
+        while batcher.queueDepth < 6 && polls < 5000 {
+            try await Task.sleep(for: .milliseconds(1))
+            polls += 1
+        }
+        await batcher.shutdown()
+        let one = try await first.value, three = try await third.value
+        XCTAssertEqual(one.outputs, [10, 20])
+        XCTAssertEqual(three.outputs, [50])
+        switch await second.result {
+        case .success: XCTFail("the request with the bad input must fail")
+        case .failure(let error):
+            let failure = try XCTUnwrap(error as? BatchInputError)
+            XCTAssertEqual(failure.index, 1)
+            XCTAssertTrue(failure.underlying is Refused)
+        }
+        let seen = calls.all
+        XCTAssertEqual(seen.first?.count, 6, "all three requests shared the first model call")
+        XCTAssertEqual(seen.dropFirst().map(\.count), Array(repeating: 1, count: 6), "then each input alone")
+        XCTAssertEqual(seen.dropFirst().flatMap { $0 }.sorted(), [-1, 1, 2, 3, 4, 5])
     }
 
     func testConcurrentHTTPRequestsShareModelCalls() async throws {
@@ -193,4 +234,12 @@ final class BatchingTests: XCTestCase {
             } catch {}
         }
     }
+}
+
+/// The batches a model was called with, in order.
+private final class RecordedCalls: @unchecked Sendable {
+    private let lock = NSLock()
+    private var batches: [[Int]] = []
+    func append(_ batch: [Int]) { lock.withLock { batches.append(batch) } }
+    var all: [[Int]] { lock.withLock { batches } }
 }

@@ -129,6 +129,40 @@ final class ErrorTests: XCTestCase {
         }
     }
 
+    func testATextThePipelineRefusesIs422AndSparesTheRestOfItsBatch() async throws {
+        // "\u{1}\u{2}" passes the server's checks (not empty) but has no tokens: the pipeline refuses it. Sent
+        // together with good texts from other clients, it must fail only its own request, with 422 naming it.
+        var registry = ModelRegistry()
+        registry.add(classifier: RefusingClassifier())
+        let server = makeServer(registry: registry) { configuration in
+            configuration.batching = BatchingLimits(maxBatch: 16, maxWait: .seconds(1), maxQueue: 256)
+        }
+        try await server.withRunningServer { port in
+            let bodies: [[String]] = [["a great film"], ["fine", "\u{1}\u{2}"], ["an awful film"]]
+            let replies = try await withThrowingTaskGroup(of: (Int, HTTPReply).self) { group in
+                for (index, texts) in bodies.enumerated() {
+                    group.addTask {
+                        (index, try await LoopbackHTTPClient.withConnection(port: port) {
+                            try await $0.post("/v1/classify", json: ["texts": texts])
+                        })
+                    }
+                }
+                var all: [Int: HTTPReply] = [:]
+                for try await (index, reply) in group { all[index] = reply }
+                return all
+            }
+            for good in [replies[0], replies[2]] {
+                XCTAssertEqual(good?.status, 200, good?.text ?? "")
+                let batchSize = (good?.json?["timing"] as? [String: Any])?["batch_size"] as? Int
+                XCTAssertEqual(batchSize, 4, "it shared a model call with the refused text")
+            }
+            let refused = try XCTUnwrap(replies[1])
+            XCTAssertEqual(refused.status, 422, refused.text)
+            XCTAssertEqual(errorBody(refused).code, "no_tokens")
+            XCTAssertEqual(errorBody(refused).message, "texts[1] has no tokens (only whitespace or control characters).")
+        }
+    }
+
     func testFullQueueSheds503WithRetryAfter() async throws {
         // The model is held shut by a gate: one text inside it, four waiting (the queue's limit), then three more
         // must be refused at once with 503 + Retry-After; opening the gate serves the five.

@@ -73,6 +73,12 @@ final class RealModelTests: XCTestCase {
                 let models = try await connection.get("/v1/models")
                 let listed = try XCTUnwrap(models.json?["models"] as? [[String: Any]])
                 XCTAssertEqual(listed.first?["labels"] as? [String], ["negative", "neutral", "positive"])
+
+                // Only control characters: not empty for the server's checks, but no tokens for the pipeline.
+                let refused = try await connection.post("/v1/classify", json: ["texts": ["fine", "\u{1}\u{2}"]])
+                XCTAssertEqual(refused.status, 422, refused.text)
+                XCTAssertEqual(errorBody(refused).code, "no_tokens")
+                XCTAssertEqual(errorBody(refused).message, "texts[1] has no tokens (only whitespace or control characters).")
             }
         }
     }

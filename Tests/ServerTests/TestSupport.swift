@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SentimentCore
+import enum SentimentPipelines.PipelineError
 import SentimentServer
 import XCTest
 
@@ -28,6 +29,18 @@ struct FailingClassifier: TextClassifier {
     let name = "broken"
     let labels = ["a", "b"]
     func classify(_ texts: [String]) throws -> [[LabelScore]] { throw Broken() }
+}
+
+/// The demo classifier, except that it refuses texts of control characters only, as the BERT pipelines do.
+struct RefusingClassifier: TextClassifier {
+    let name = "refusing"
+    let labels = DemoKeywordClassifier().labels
+    func classify(_ texts: [String]) throws -> [[LabelScore]] {
+        if let index = texts.firstIndex(where: { $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } }) {
+            throw PipelineError.noTokens(index: index)
+        }
+        return try DemoKeywordClassifier().classify(texts)
+    }
 }
 
 /// Blocks every call until `open()`: lets a test hold the model busy and fill the queue deterministically.

@@ -4,7 +4,7 @@ import XCTest
 import SentimentData
 @testable import SentimentTokenizers
 
-/// Fixtures written by scripts/fixtures/tokenizers.py, and the artifacts they were computed from.
+/// Fixtures written by scripts/fixtures/tokenizer_parity.py, and the artifacts they were computed from.
 enum Fixtures {
     static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let folder = testsFolder.appendingPathComponent("Fixtures/tokenizers")

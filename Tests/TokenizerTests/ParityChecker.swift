@@ -3,7 +3,7 @@ import XCTest
 
 @testable import SentimentTokenizers
 
-/// Compares a tokenizer with every row of a fixture written by scripts/fixtures/tokenizers.py.
+/// Compares a tokenizer with every row of a fixture written by scripts/fixtures/tokenizer_parity.py.
 struct ParityChecker {
     let tokenizer: any Tokenizer
     let label: String
@@ -72,7 +72,7 @@ struct ParityChecker {
         if let expectedHash = row["e"] as? String {
             let ours = String(format: "%08x", Fixtures.encodingHash(encoding))
             if ours != expectedHash {
-                report.fail("\(set)[\(index)] encoding hash differs (HF ids: run scripts/fixtures/tokenizers.py "
+                report.fail("\(set)[\(index)] encoding hash differs (HF ids: run scripts/fixtures/tokenizer_parity.py "
                     + "--show \(set) \(index)): \(text)\n  ours: \(encoding.ids) \(encoding.offsets)")
             }
         } else if let difference = ExpectedEncoding(row).difference(from: encoding) {

@@ -4,7 +4,7 @@ import XCTest
 @testable import SentimentTokenizers
 
 /// 100 % parity with HF on every Rotten Tomatoes text, every CrowdFlower tweet and the edge cases
-/// (fixtures: scripts/fixtures/tokenizers.py), for each way of loading each tokenizer.
+/// (fixtures: scripts/fixtures/tokenizer_parity.py), for each way of loading each tokenizer.
 final class ParityTests: XCTestCase {
     /// Both corpora, loaded once for all tests.
     nonisolated(unsafe) static var corpora: [String: [String]]?

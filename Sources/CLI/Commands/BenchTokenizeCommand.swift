@@ -3,7 +3,7 @@ import Foundation
 import SentimentKit
 
 /// `sentiment bench tokenize`: single-thread tokenizer throughput on the Rotten Tomatoes corpus (texts/s, MB/s),
-/// comparable with HF's figure that scripts/fixtures/tokenizers.py prints for the same texts.
+/// comparable with HF's figure that scripts/fixtures/tokenizer_parity.py prints for the same texts.
 struct BenchTokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",

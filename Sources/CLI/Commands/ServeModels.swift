@@ -6,16 +6,12 @@ import SentimentServer
 // protocols (SentimentServer depends on SentimentCore only, so the adapters live here, where both are imported).
 
 /// Token shading for the page: `SentimentPipeline.tokenAttention` (last-layer attention from [CLS], mean over heads;
-/// special tokens left out), as the server's `TokenWeight`.
+/// special tokens left out).
 struct AttentionExplainer: TokenImportanceProvider {
     let pipeline: SentimentPipeline
     var method: String { SentimentPipeline.attentionMethod }
 
-    func tokenImportance(_ texts: [String]) throws -> [[TokenWeight]] {
-        try pipeline.tokenAttention(texts).map { tokens in
-            tokens.map { TokenWeight(token: $0.token, start: $0.start, end: $0.end, weight: $0.weight) }
-        }
-    }
+    func tokenImportance(_ texts: [String]) throws -> [[TokenWeight]] { try pipeline.tokenAttention(texts) }
 }
 
 /// `/v1/fill-mask` through `FillMaskPipeline.fill` (HF fill-mask: softmax over the vocabulary, top k per mask).
@@ -24,15 +20,7 @@ struct FillMaskAdapter: FillMaskModel {
     var name: String { pipeline.name }
     var maskToken: String { pipeline.maskToken }
 
-    func fillMask(_ texts: [String], topK: Int) throws -> [[[MaskPrediction]]] {
-        try pipeline.fill(texts, topK: topK).map { masks in
-            masks.map { candidates in
-                candidates.map {
-                    MaskPrediction(token: $0.token, tokenString: $0.tokenString, score: $0.score, sequence: $0.sequence)
-                }
-            }
-        }
-    }
+    func fillMask(_ texts: [String], topK: Int) throws -> [[[MaskPrediction]]] { try pipeline.fill(texts, topK: topK) }
 }
 
 /// `/v1/embed` through `EmbeddingPipeline.embed` (sentence-transformers pooling of the folder).

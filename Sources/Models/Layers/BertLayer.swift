@@ -8,34 +8,33 @@ public struct BertLayer: Sendable {
     public let intermediate: BertIntermediate
     public let output: BertOutput
 
-    /// BERT / RoBERTa keys under `prefix` (e.g. "bert.encoder.layer.3.").
-    init(bert reader: CheckpointReader, prefix p: String, config: ModelConfig) throws {
-        let c = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
-        attention = try BertSelfAttention(
-            reader, names: ["query", "key", "value"].map { p + "attention.self." + $0 }, config: config)
-        attentionOutput = BertSelfOutput(
-            dense: try Linear(reader, p + "attention.output.dense", out: c, in: c),
-            layerNorm: try LayerNorm(reader, p + "attention.output.LayerNorm", size: c, eps: eps))
-        intermediate = BertIntermediate(
-            dense: try Linear(reader, p + "intermediate.dense", out: i, in: c), activation: config.hiddenAct)
-        output = BertOutput(
-            dense: try Linear(reader, p + "output.dense", out: c, in: i),
-            layerNorm: try LayerNorm(reader, p + "output.LayerNorm", size: c, eps: eps))
+    /// Where a block's tensors live under its prefix: BERT / RoBERTa names (modeling_bert.py) or DistilBERT's
+    /// (modeling_distilbert.py `TransformerBlock`).
+    struct Keys {
+        var query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm: String
+
+        static let bert = Keys(
+            query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+            attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
+            intermediate: "intermediate.dense", output: "output.dense", outputNorm: "output.LayerNorm")
+        static let distilBert = Keys(
+            query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
+            attentionOutput: "attention.out_lin", attentionNorm: "sa_layer_norm",
+            intermediate: "ffn.lin1", output: "ffn.lin2", outputNorm: "output_layer_norm")
     }
 
-    /// DistilBERT keys under `prefix` (e.g. "distilbert.transformer.layer.3."), modeling_distilbert.py `TransformerBlock`.
-    init(distilBert reader: CheckpointReader, prefix p: String, config: ModelConfig) throws {
+    /// The block under `prefix` (e.g. "bert.encoder.layer.3." with `.bert` keys).
+    init(_ reader: CheckpointReader, prefix p: String, keys k: Keys, config: ModelConfig) throws {
         let c = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
-        attention = try BertSelfAttention(
-            reader, names: ["q_lin", "k_lin", "v_lin"].map { p + "attention." + $0 }, config: config)
+        attention = try BertSelfAttention(reader, names: [k.query, k.key, k.value].map { p + $0 }, config: config)
         attentionOutput = BertSelfOutput(
-            dense: try Linear(reader, p + "attention.out_lin", out: c, in: c),
-            layerNorm: try LayerNorm(reader, p + "sa_layer_norm", size: c, eps: eps))
+            dense: try Linear(reader, p + k.attentionOutput, out: c, in: c),
+            layerNorm: try LayerNorm(reader, p + k.attentionNorm, size: c, eps: eps))
         intermediate = BertIntermediate(
-            dense: try Linear(reader, p + "ffn.lin1", out: i, in: c), activation: config.hiddenAct)
+            dense: try Linear(reader, p + k.intermediate, out: i, in: c), activation: config.hiddenAct)
         output = BertOutput(
-            dense: try Linear(reader, p + "ffn.lin2", out: c, in: i),
-            layerNorm: try LayerNorm(reader, p + "output_layer_norm", size: c, eps: eps))
+            dense: try Linear(reader, p + k.output, out: c, in: i),
+            layerNorm: try LayerNorm(reader, p + k.outputNorm, size: c, eps: eps))
     }
 
     /// Updates `workspace.hidden` [N, C] in place.
