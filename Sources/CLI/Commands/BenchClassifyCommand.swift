@@ -39,7 +39,8 @@ struct BenchClassifyCommand: ParsableCommand {
         print("Classification benchmark: \(pipeline.name) (\(pipeline.model.config.numHiddenLayers) layers, hidden "
               + "\(pipeline.model.config.hiddenSize), labels \(pipeline.labels.joined(separator: "/"))) on \(texts.count) Rotten Tomatoes "
               + "test texts, mean \(String(format: "%.1f", Double(tokens) / Double(texts.count))) tokens; tokenization included; "
-              + "\(BLAS.threads) BLAS thread(s), \(Parallel.threads) kernel thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+              + "\(BLAS.threads) BLAS thread(s), \(Parallel.threads) kernel thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+              + (PackedWeights.isFast ? "linear layers on pre-packed weights" : "linear layers through BLAS"))
         _ = try pipeline.classify(Array(texts.prefix(64)), options: ClassificationOptions(batchSize: 32))   // warm-up: page in weights
 
         let byLength = texts.sorted { $0.utf8.count < $1.utf8.count }

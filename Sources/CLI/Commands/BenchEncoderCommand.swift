@@ -16,7 +16,7 @@ struct BenchEncoderCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Batch sizes.")
     var batchSizes: [Int] = [1, 8, 32]
 
-    @Option(name: .long, help: "BLAS threads (default: all cores).")
+    @Option(name: .long, help: "Threads for BLAS and our kernels (default: all cores).")
     var threads: Int?
 
     @Option(name: .long, help: "Timed passes over the texts per batch size; the fastest counts.")
@@ -32,7 +32,10 @@ struct BenchEncoderCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { BLAS.threads = threads }
+        if let threads {
+            BLAS.threads = threads
+            Parallel.threads = threads
+        }
         let folder = try ModelLocator.folder(for: model)
         let encoder = try AutoModel.load(folder: folder)
         let tokenizer = try AutoTokenizer.load(folder: folder)
@@ -45,7 +48,8 @@ struct BenchEncoderCommand: ParsableCommand {
 
         print("Encoder benchmark: \(model) (\(config.numHiddenLayers) layers, hidden \(config.hiddenSize)) on \(texts.count) "
               + "Rotten Tomatoes test texts, \(tokens) tokens (mean \(String(format: "%.1f", Double(tokens) / Double(texts.count)))); "
-              + "BLAS \(BLAS.coreName), \(BLAS.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+              + "BLAS \(BLAS.coreName), \(BLAS.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+              + (PackedWeights.isFast ? "linear layers on pre-packed weights" : "linear layers through BLAS"))
         let ceiling = gemmCeiling(config)
         print(String(format: "GEMM ceiling (best of the model's GEMM shapes at M=1024, this run): %.1f GF/s", ceiling))
         print("batch  sentences/s  tokens/s  per CPU-s  GEMM share  GEMM GF/s  overall GF/s  of ceiling")
@@ -84,36 +88,44 @@ struct BenchEncoderCommand: ParsableCommand {
         lengths.reduce(0.0) { $0 + 4 * Double($1 * $1) * Double(config.hiddenSize) } * Double(config.numHiddenLayers)
     }
 
-    /// Runs the model's GEMMs (with its real weights) on scratch inputs of `tokens` rows.
+    /// Runs the model's GEMMs (with its real weights, through the same kernel the forward pass uses) on scratch
+    /// inputs of `tokens` rows.
     private func replayGEMMs(_ encoder: EncoderModel, tokens n: Int) {
         let c = encoder.config.hiddenSize, i = encoder.config.intermediateSize
         var input = [Float](repeating: 0.01, count: n * i), output = [Float](repeating: 0, count: n * max(3 * c, i))
         for layer in encoder.encoder.layers {
             for linear in [layer.attention.queryKeyValue, layer.attentionOutput.dense, layer.intermediate.dense, layer.output.dense] {
-                Kernels.linear(input, rows: n, inFeatures: linear.inFeatures, weight: linear.weight.pointer,
-                               bias: linear.bias?.pointer, outFeatures: linear.outFeatures, out: &output)
+                linear(input, rows: n, out: &output)   // the model's own path: packed weights or BLAS
             }
         }
         _ = input.withUnsafeMutableBufferPointer { $0[0] }
     }
 
-    /// Best GF/s of the model's GEMM shapes at M = 1024 rows.
+    /// Best GF/s of the model's GEMM shapes at M = 1024 rows, BLAS or pre-packed (whichever is faster).
     private func gemmCeiling(_ config: ModelConfig) -> Double {
         let m = 1024, c = config.hiddenSize, i = config.intermediateSize
         let shapes = [(3 * c, c), (c, c), (i, c), (c, i)]   // (out, in)
         let a = [Float](repeating: 0.01, count: m * max(c, i)), w = [Float](repeating: 0.02, count: max(3 * c, i) * max(c, i))
         var out = [Float](repeating: 0, count: m * max(3 * c, i))
         var best = 0.0
-        for (outFeatures, inFeatures) in shapes {
+        func rate(flops: Int, _ body: () -> Void) -> Double {
             var calls = 0, elapsed = 0.0
             while elapsed < 0.3 || calls < 3 {
-                elapsed += time {
-                    sgemm(.none, .transposed, m: m, n: outFeatures, k: inFeatures, a: a, lda: inFeatures,
-                          b: w, ldb: inFeatures, c: &out, ldc: outFeatures)
-                }
+                elapsed += time(body)
                 calls += 1
             }
-            best = max(best, 2 * Double(m * outFeatures * inFeatures) * Double(calls) / elapsed / 1e9)
+            return Double(flops) * Double(calls) / elapsed / 1e9
+        }
+        for (outFeatures, inFeatures) in shapes {
+            let flops = 2 * m * outFeatures * inFeatures
+            best = max(best, rate(flops: flops) {
+                sgemm(.none, .transposed, m: m, n: outFeatures, k: inFeatures, a: a, lda: inFeatures,
+                      b: w, ldb: inFeatures, c: &out, ldc: outFeatures)
+            })
+            if PackedWeights.isFast {
+                let packed = PackedWeights(weight: w, outFeatures: outFeatures, inFeatures: inFeatures)
+                best = max(best, rate(flops: flops) { packed.linear(a, rows: m, bias: nil, out: &out) })
+            }
         }
         return best
     }

@@ -4,22 +4,26 @@ import SentimentTensor
 public struct Linear: Sendable {
     public let weight: Weight   // [out, in]
     public let bias: Weight?    // [out]
+    /// The weight re-laid out once for the register kernel (nil: BLAS; see `PackedWeights`).
+    let packed: PackedWeights?
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
     /// Reads `key.weight` [out, in] and `key.bias` [out].
     init(_ reader: CheckpointReader, _ key: String, out: Int, in inFeatures: Int, bias hasBias: Bool = true) throws {
-        weight = try reader.weight(key + ".weight", shape: [out, inFeatures])
-        bias = hasBias ? try reader.weight(key + ".bias", shape: [out]) : nil
+        self.init(weight: try reader.weight(key + ".weight", shape: [out, inFeatures]),
+                  bias: hasBias ? try reader.weight(key + ".bias", shape: [out]) : nil)
     }
 
     init(weight: Weight, bias: Weight?) {
         self.weight = weight
         self.bias = bias
+        packed = PackedWeights.packIfFaster(weight: weight.pointer, outFeatures: weight.shape[0], inFeatures: weight.shape[1])
     }
 
-    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b.
-    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b: the pre-packed kernel when the weight was packed, else BLAS.
+    public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+        if let packed { return packed.linear(x, rows: rows, bias: bias?.pointer, out: out) }
         Kernels.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, bias: bias?.pointer,
                        outFeatures: outFeatures, out: out)
     }
