@@ -80,8 +80,6 @@ public struct APIError: Error, Sendable, Equatable {
                 return .unprocessable(code, rejection.rejectionMessage(textName: "texts[\(error.index)]") + ".")
             }
             return from(error.underlying, request: request, bodyLimit: bodyLimit)
-        case let error as any InputRejection where error.rejectionCode != nil:
-            return .unprocessable(error.rejectionCode!, error.rejectionMessage(textName: "a text") + ".")
         case BatcherError.queueFull(let seconds): return .overloaded(retryAfter: seconds)
         case BatcherError.shuttingDown: return .shuttingDown()
         case is NIOTooManyBytesError: return .bodyTooLarge(limit: bodyLimit)

@@ -202,7 +202,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
             metrics?.batchDuration.recordNanoseconds(elapsed.nanoseconds)
             metrics?.texts.increment(by: batch.count)
             metrics?.textsPerSecond.record(throughput.rate(at: .now))
-            let finished = deliver(results, batchSize: batch.count, slices: slices, started: started, elapsed: elapsed)
+            let finished = deliver(results, slices: slices, started: started, elapsed: elapsed)
             condition.unlock()
             for (job, outcome) in finished { job.continuation.resume(with: outcome) }
             condition.lock()
@@ -250,7 +250,7 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
 
     /// Hand each job its part of the batch; return the jobs now complete (or failed). Caller holds the lock.
     private func deliver(
-        _ results: [Result<Output, any Error>], batchSize: Int, slices: [(Job, Range<Int>)],
+        _ results: [Result<Output, any Error>], slices: [(Job, Range<Int>)],
         started: ContinuousClock.Instant, elapsed: Duration
     ) -> [(Job, Result<BatchedResult<Output>, any Error>)] {
         var finished: [(Job, Result<BatchedResult<Output>, any Error>)] = []
@@ -258,8 +258,10 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
         for (job, range) in slices {
             defer { offset += range.count }
             if job.failed { continue }
-            let failure = range.lazy.compactMap { position -> BatchInputError? in
-                guard case .failure(let error) = results[offset + position - range.lowerBound] else { return nil }
+            // (position in the request, its result)
+            let outcomes = zip(range, results[offset ..< offset + range.count])
+            let failure = outcomes.lazy.compactMap { position, result -> BatchInputError? in
+                guard case .failure(let error) = result else { return nil }
                 return BatchInputError(index: position, underlying: error)
             }.first
             if let failure {
@@ -273,15 +275,13 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
                 finished.append((job, .failure(failure)))
                 continue
             }
-            for position in range {
-                if case .success(let output) = results[offset + position - range.lowerBound] {
-                    job.outputs[position] = output
-                }
+            for (position, result) in outcomes {
+                if case .success(let output) = result { job.outputs[position] = output }
             }
             job.remaining -= range.count
             job.firstStarted = job.firstStarted ?? started
             job.inferenceTime += elapsed
-            job.largestBatch = max(job.largestBatch, batchSize)
+            job.largestBatch = max(job.largestBatch, results.count)
             if job.remaining == 0 {
                 let done = BatchedResult(
                     outputs: job.outputs.map { $0! }, queueTime: (job.firstStarted ?? started) - job.submitted,

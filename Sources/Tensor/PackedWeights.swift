@@ -59,18 +59,18 @@ public final class PackedWeights: @unchecked Sendable {
         var best = Double.infinity
         for _ in 0..<20 {
             let start = DispatchTime.now().uptimeNanoseconds
-            probe.linear(x, rows: tileRows, bias: nil, out: &y, threads: 1)
+            probe.linear(x, rows: tileRows, bias: nil, out: &y, parallel: false)
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start))
         }
         let gigaflops = Double(2 * tileRows * panelWidth * k) / best
         return gigaflops > 20 && y[0] == Float(k) * 0.125  // an FMA build does ~120 GF/s per core, a generic one ~1.5
     }()
 
-    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + bias, as `Kernels.linear`. Panels are split over up to
-    /// `threads` workers (default `Parallel.threads`) when the call is large enough to pay for waking them.
+    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + bias, as `Kernels.linear`. With `parallel`, panels are
+    /// split over `Parallel.threads` workers when the call is large enough to pay for waking them.
     public func linear(
         _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
-        threads: Int? = nil
+        parallel: Bool = true
     ) {
         guard rows > 0 else { return }
         // At least ~1 MFLOP per worker: below that, waking a thread costs more than it saves.
@@ -79,7 +79,7 @@ public final class PackedWeights: @unchecked Sendable {
         let run: (Range<Int>) -> Void = { range in
             for p in range { self.panel(p, x, rows: rows, bias: bias, out: out) }
         }
-        if threads == 1 { run(0..<panelCount) } else { Parallel.forEachChunk(count: panelCount, minimumChunk: minimumPanels, run) }
+        if parallel { Parallel.forEachChunk(count: panelCount, minimumChunk: minimumPanels, run) } else { run(0..<panelCount) }
     }
 
     /// All rows of x against panel p.

@@ -50,9 +50,10 @@ final class KernelTests: XCTestCase {
         let x = try load("linear.x"), w = try load("linear.weight"), b = try load("linear.bias")
         let packed = PackedWeights(weight: w, outFeatures: 19, inFeatures: 37)
         for threads in [1, 2] {
+            Parallel.threads = threads
             var out = [Float](repeating: .nan, count: 5 * 19), outNoBias = out
-            packed.linear(x, rows: 5, bias: b, out: &out, threads: threads)
-            packed.linear(x, rows: 5, bias: nil, out: &outNoBias, threads: threads)
+            packed.linear(x, rows: 5, bias: b, out: &out)
+            packed.linear(x, rows: 5, bias: nil, out: &outNoBias)
             check("packed linear, \(threads) thread(s)", out, try load("linear.out"), tolerance: 1e-5)
             check("packed linear (no bias), \(threads) thread(s)", outNoBias, try load("linear.out_nobias"), tolerance: 1e-5)
         }

@@ -122,12 +122,7 @@ struct ClassifyCommand: ParsableCommand {
             FileHandle.standardError.write(Data((
                 "\(model) is not built yet: building it now (fetch the base model and data if needed, then fine-tune; " +
                 "minutes on 2 cores; --no-build to skip). This happens once.\n").utf8))
-            let started = Date()
-            let result = try DefaultModels.build(name: model, progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-            FileHandle.standardError.write(Data(String(
-                format: "%@ built in %.0f s (fetch + fine-tune): test accuracy %.2f %% → %@\n", model,
-                Date().timeIntervalSince(started), 100 * (result.test?.accuracy ?? result.dev.accuracy), result.model
-            ).utf8))
+            try DefaultModels.build(name: model, progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
         }
         return try ModelLocator.classifier(model)
     }

