@@ -29,14 +29,14 @@ demo: build
 
 # Tests build once with -enable-testing; the CLI from that same build fetches the artifacts the tests read, and the
 # browser test drives the web page of `sentiment serve --demo` in headless Chromium (installed when missing).
+# (--show-bin-path depends only on the configuration, so BIN is that build's folder too.)
 TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
-TEST_BIN = $(shell $(SWIFT) build $(TEST_FLAGS) --show-bin-path)/sentiment
 
 test: setup
 	$(SWIFT) build $(TEST_FLAGS)
-	"$(TEST_BIN)" fetch --all
+	"$(BIN)" fetch --all
 	$(SWIFT) test $(TEST_FLAGS)
-	SENTIMENT_BIN="$(TEST_BIN)" scripts/e2e/run.sh
+	SENTIMENT_BIN="$(BIN)" scripts/e2e/run.sh
 
 bench: build
 	"$(BIN)" bench gemm

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Texts with class ids (0..<labels.count) — one split of a data set.
 public struct LabeledTexts: Sendable {
@@ -118,9 +119,4 @@ enum ScoreScale {
         }
         return exp((low + high) / 2)
     }
-}
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -73,7 +73,7 @@ public enum Evaluator {
             }
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.seconds
         let predicted = probabilities.map { p in p.indices.max { p[$0] < p[$1] }! }
         let metrics = try EvaluationMetrics(labels: allLabels, gold: goldIDs, predicted: predicted, probabilities: probabilities)
 

@@ -22,8 +22,7 @@ extension ModelLocator {
     /// Any classifier by NAME|DIR: a baseline folder or name (`baseline.json`), or a fine-tuned BERT-family folder.
     public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> any TextClassifier {
         if let baseline = try BaselineModel.resolve(nameOrPath, cache: cache) { return baseline }
-        let folder = try folder(for: nameOrPath, cache: cache)
-        return try SentimentPipeline(folder: folder, name: nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath)
+        return try SentimentPipeline.load(nameOrPath, cache: cache)
     }
 }
 

@@ -24,7 +24,12 @@ public final class EmbeddingPipeline: Sendable {
 
     /// Loads any BERT-family folder; a head, if any, is ignored (only the encoder is used).
     public convenience init(folder: URL, name: String? = nil) throws {
-        let model = try AutoModel.load(folder: folder, options: LoadOptions(head: HeadKind.none))
+        try self.init(folder: folder, model: try AutoModel.load(folder: folder, options: LoadOptions(head: HeadKind.none)),
+                      name: name)
+    }
+
+    /// `model`, already loaded from `folder`, with the folder's tokenizer and sentence-transformers length.
+    public convenience init(folder: URL, model: EncoderModel, name: String? = nil) throws {
         try self.init(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name ?? folder.lastPathComponent,
                       maxSequenceLength: Self.sentenceTransformersMaxLength(folder))
     }

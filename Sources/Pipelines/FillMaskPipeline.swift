@@ -67,6 +67,7 @@ public final class FillMaskPipeline: Sendable {
             }
             let logits = try model.maskedLMLogits(try PackedBatch(encodings: encodings), positions: positions)   // (M, V)
             let vocabulary = logits.shape[1]
+            let candidates = targetIds ?? Array(0..<vocabulary)
             var row = 0
             for (encoding, masks) in zip(encodings, positions) {
                 var perMask: [[MaskPrediction]] = []
@@ -75,7 +76,6 @@ public final class FillMaskPipeline: Sendable {
                         ScoreFunction.softmax.apply(Array($0[row * vocabulary ..< (row + 1) * vocabulary]))
                     }
                     row += 1
-                    let candidates = targetIds ?? Array(0..<vocabulary)
                     let best = Self.topK(k, of: candidates) { probabilities[$0] }
                     perMask.append(best.map { id in
                         var ids = encoding.ids

@@ -31,8 +31,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, LocalizedE
     public var description: String {
         switch self {
         case .emptyInput: return "no input texts"
-        case .emptyText(let index): return "text \(index + 1) is empty"
-        case .noTokens(let index): return "text \(index + 1) has no tokens (only whitespace or control characters)"
+        case .emptyText(let index), .noTokens(let index), .noMaskToken(let index, _), .textTooLong(let index, _, _):
+            return rejectionMessage(textName: "text \(index + 1)")
         case .tokenizerMismatch(let why): return "tokenizer does not match the model: \(why)"
         case .missingLabelNames(let folder):
             return "\(folder): config.json has no label names (id2label); add them, e.g. {\"0\": \"negative\", \"1\": \"positive\"}"
@@ -42,10 +42,7 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible, LocalizedE
             return "no model '\(name)': not a model folder, a built model or a catalog name (known names: \(known.joined(separator: ", ")))"
         case .modelNotBuilt(let name, let folder):
             return "default model '\(name)' is not built yet (\(folder)); run `sentiment setup` or `sentiment train --name \(name)`"
-        case .noMaskToken(let index, let mask): return "text \(index + 1) has no mask token \(mask)"
         case .noValidTargets: return "none of the given targets is a token of this model's vocabulary"
-        case .textTooLong(let index, let tokens, let maxLength):
-            return "text \(index + 1) has \(tokens) tokens, more than the model's \(maxLength)"
         case .invalidOption(let why): return "invalid option: \(why)"
         }
     }

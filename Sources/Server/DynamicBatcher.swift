@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Why a batcher turned a request away.
 public enum BatcherError: Error, Sendable, Equatable {
@@ -321,8 +322,4 @@ struct ThroughputWindow {
         for slot in 0..<Self.seconds where stamps[slot] > now - Self.seconds { total += counts[slot] }
         return Double(total) / Double(Self.seconds)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(nanoseconds) / 1e9 }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import NIOHTTP1
 
 /// Closed-loop load against a server on loopback (`sentiment bench serve`): `concurrency` connections, each

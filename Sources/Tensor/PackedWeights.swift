@@ -59,27 +59,23 @@ public final class PackedWeights: @unchecked Sendable {
         var best = Double.infinity
         for _ in 0..<20 {
             let start = DispatchTime.now().uptimeNanoseconds
-            probe.linear(x, rows: tileRows, bias: nil, out: &y, parallel: false)
+            probe.linear(x, rows: tileRows, bias: nil, out: &y)   // one panel: runs on this thread
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start))
         }
         let gigaflops = Double(2 * tileRows * panelWidth * k) / best
         return gigaflops > 20 && y[0] == Float(k) * 0.125  // an FMA build does ~120 GF/s per core, a generic one ~1.5
     }()
 
-    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + bias, as `Kernels.linear`. With `parallel`, panels are
-    /// split over `Parallel.threads` workers when the call is large enough to pay for waking them.
-    public func linear(
-        _ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
-        parallel: Bool = true
-    ) {
+    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + bias, as `Kernels.linear`. Panels are split over
+    /// `Parallel.threads` workers when the call is large enough to pay for waking them.
+    public func linear(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
         // At least ~1 MFLOP per worker: below that, waking a thread costs more than it saves.
         let flopsPerPanel = 2 * rows * inFeatures * Self.panelWidth
         let minimumPanels = max(1, (1 << 20) / flopsPerPanel)
-        let run: (Range<Int>) -> Void = { range in
+        Parallel.forEachChunk(count: panelCount, minimumChunk: minimumPanels) { range in
             for p in range { self.panel(p, x, rows: rows, bias: bias, out: out) }
         }
-        if parallel { Parallel.forEachChunk(count: panelCount, minimumChunk: minimumPanels, run) } else { run(0..<panelCount) }
     }
 
     /// All rows of x against panel p.

@@ -86,12 +86,6 @@ public enum VectorMath {
         return large
     }
 
-    /// 1 / (1 + e⁻ˣ).
-    @inline(__always)
-    public static func sigmoid(_ x: FloatVector) -> FloatVector {
-        1 / (1 + exp(-x))
-    }
-
     /// Loads up to 16 floats (a row tail), padding the missing lanes with `fill`.
     @inline(__always)
     static func loadPartial(_ p: UnsafePointer<Float>, count: Int, fill: Float = 0) -> FloatVector {

@@ -1,10 +1,9 @@
 /// Tokens of one text before post-processing (HF `Encoding` before specials are added): ids and character offsets
-/// into the original text, plus the windows truncation cut off.
+/// into the original text.
 struct RawTokens: Sendable {
     var ids: [Int32] = []
     var starts: [Int32] = []
     var ends: [Int32] = []
-    var overflowing: [RawTokens] = []
     /// Token strings that differ from the vocabulary's: an added token matched with lstrip/rstrip is, in HF, the
     /// matched text, whitespace included ("  <mask>"); byte-level offset trimming then counts that whitespace.
     var tokenOverrides: [Int: String] = [:]
@@ -13,21 +12,11 @@ struct RawTokens: Sendable {
 
     init() {}
 
-    init(ids: [Int32], starts: [Int32], ends: [Int32]) {
-        self.ids = ids
-        self.starts = starts
-        self.ends = ends
-    }
-
     @inline(__always)
     mutating func append(id: Int32, start: Int32, end: Int32) {
         ids.append(id)
         starts.append(start)
         ends.append(end)
-    }
-
-    func slice(_ range: Range<Int>) -> RawTokens {
-        RawTokens(ids: Array(ids[range]), starts: Array(starts[range]), ends: Array(ends[range]))
     }
 }
 

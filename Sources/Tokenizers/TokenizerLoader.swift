@@ -95,10 +95,7 @@ enum TokenizerLoader {
         for (key, value) in declared.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
             guard let id = Int32(key), let entry = value as? [String: Any], let content = entry["content"] as? String
             else { throw TokenizerError.invalidFile(path: path, reason: "bad added_tokens_decoder entry \(key)") }
-            let token = AddedToken(
-                content: content, id: id, special: entry["special"] as? Bool ?? false,
-                lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
-                singleWord: entry["single_word"] as? Bool ?? false)
+            let token = addedToken(entry, content: content, id: id)
             if let index = tokens.firstIndex(where: { $0.id == id }) { tokens[index] = token } else { tokens.append(token) }
         }
         return tokens
@@ -193,13 +190,14 @@ enum TokenizerLoader {
         let modelVocabulary: [String: Int32]
         let pipeline: TokenizationPipeline
         let defaults: [String]
+        let byId: [String?]   // the model's vocabulary by id; PreTrainedTokenizer adds the added tokens' slots
         switch type {
         case "WordPiece":
             guard let vocab = model["vocab"] as? [String: NSNumber] else {
                 throw TokenizerError.invalidFile(path: path, reason: "WordPiece model without a vocab object")
             }
             modelVocabulary = vocab.mapValues { Int32(truncating: $0) }
-            let byId = vocabularyById(modelVocabulary)
+            byId = vocabularyById(modelVocabulary)
             guard !byId.contains(where: { $0 == nil }) else {
                 throw TokenizerError.invalidFile(path: path, reason: "WordPiece vocabulary ids are not contiguous")
             }
@@ -222,6 +220,7 @@ enum TokenizerLoader {
             if (model["continuing_subword_prefix"] as? String ?? "") != "" || (model["end_of_word_suffix"] as? String ?? "") != "" {
                 throw TokenizerError.unsupported("BPE with a subword prefix or suffix (only byte-level BPE)")
             }
+            byId = vocabularyById(modelVocabulary)
             let merges = try parseJSONMerges(model["merges"], path: path)
             let bpe = try BPE(
                 vocabulary: modelVocabulary, merges: merges, unkToken: model["unk_token"] as? String,
@@ -240,10 +239,6 @@ enum TokenizerLoader {
         default:
             throw TokenizerError.unsupported("model type \(type)")
         }
-        var byId = vocabularyById(modelVocabulary)
-        for token in added where Int(token.id) >= byId.count {
-            byId += Array(repeating: nil, count: Int(token.id) - byId.count + 1)
-        }
         let lookup: (String) -> Int32? = { content in
             added.first { $0.content == content }?.id ?? modelVocabulary[content]
         }
@@ -261,11 +256,17 @@ enum TokenizerLoader {
             guard let content = entry["content"] as? String, let id = entry["id"] as? NSNumber else {
                 throw TokenizerError.invalidFile(path: path, reason: "added token without content or id")
             }
-            return AddedToken(
-                content: content, id: Int32(truncating: id), special: entry["special"] as? Bool ?? false,
-                lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
-                singleWord: entry["single_word"] as? Bool ?? false)
+            return addedToken(entry, content: content, id: Int32(truncating: id))
         }
+    }
+
+    /// An added token from a tokenizer.json `added_tokens` or tokenizer_config.json `added_tokens_decoder` entry
+    /// (flags default to false, as in HF).
+    static func addedToken(_ entry: [String: Any], content: String, id: Int32) -> AddedToken {
+        AddedToken(
+            content: content, id: id, special: entry["special"] as? Bool ?? false,
+            lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
+            singleWord: entry["single_word"] as? Bool ?? false)
     }
 
     /// "merges": ["a b", ...] (tokenizers < 0.20) or [["a", "b"], ...].

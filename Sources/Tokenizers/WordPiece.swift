@@ -8,7 +8,6 @@ struct WordPiece: Sendable {
     let continuations: ByteKeyTable
     let unkId: Int32
     let maxInputCharsPerWord: Int
-    let continuingSubwordPrefix: String
 
     init(vocabulary: [String], unkToken: String, continuingSubwordPrefix: String = "##", maxInputCharsPerWord: Int = 100)
         throws
@@ -28,7 +27,6 @@ struct WordPiece: Sendable {
         self.continuations = prefix.isEmpty ? table : continuations
         self.unkId = unk
         self.maxInputCharsPerWord = maxInputCharsPerWord
-        self.continuingSubwordPrefix = continuingSubwordPrefix
     }
 
     /// Tokenizes one normalized word: `bytes` is its UTF-8, `charStarts[i]` the byte where character i starts

@@ -62,12 +62,6 @@ enum Fixtures {
         return try Datasets.load(name).all.map(\.text)
     }
 
-    static func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
-    }
-
     /// The fixture's per-encoding hash: FNV-1a-64 (low 32 bits) of the little-endian UInt32s
     /// [count, ids, type ids, attention mask, (start, end)...].
     static func encodingHash(_ encoding: Encoding) -> UInt32 {
@@ -78,7 +72,7 @@ enum Fixtures {
         for range in encoding.offsets { values += [UInt32(range.lowerBound), UInt32(range.upperBound)] }
         var bytes: [UInt8] = []
         for v in values { bytes += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)] }
-        return UInt32(truncatingIfNeeded: fnv1a64(bytes))
+        return UInt32(truncatingIfNeeded: CanonicalSplit.fnv1a64(bytes))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentData
 import XCTest
 
 @testable import SentimentTokenizers
@@ -53,7 +54,7 @@ struct ParityChecker {
 
     private func checkCorpusRow(_ row: [String: Any], text: String, set: String, index: Int, _ report: inout Report) {
         let hash = row["h"] as! String
-        let textHash = Fixtures.fnv1a64(text.utf8)
+        let textHash = CanonicalSplit.fnv1a64(text.utf8)
         let expectedTextHash = hash.count == 8 ? String(format: "%08x", UInt32(truncatingIfNeeded: textHash))
             : String(format: "%016llx", textHash)
         guard expectedTextHash == hash else {

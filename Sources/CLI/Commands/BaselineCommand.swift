@@ -162,7 +162,6 @@ struct BenchBaselinesCommand: ParsableCommand {
             let dataset = try CLIData.load(data, textColumn: "text", labelColumn: "label")
             let train = CLIData.part(dataset, .train), test = CLIData.part(dataset, .test)
             let clock = ContinuousClock()
-            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
             var rows: [[String]] = []
             for kind in BaselineKind.allCases {
                 let C = kind == .bowSVM ? svmC : logregC
@@ -170,11 +169,11 @@ struct BenchBaselinesCommand: ParsableCommand {
                 var accuracy = 0.0
                 for _ in 0 ..< max(repeats, 1) {
                     var model: BaselineModel!
-                    trainTimes.append(seconds(try clock.measure {
+                    trainTimes.append(try clock.measure {
                         model = try BaselineTrainer.train(kind: kind, labels: dataset.labels, train: train, dev: nil, C: C)
-                    }))
+                    }.seconds)
                     var decision: [[Double]] = []
-                    predictTimes.append(seconds(clock.measure { decision = model.decisionValues(test.texts) }))
+                    predictTimes.append(clock.measure { decision = model.decisionValues(test.texts) }.seconds)
                     let right = zip(decision, test.labels).filter { LinearModel.predictedClass($0) == $1 }.count
                     accuracy = Double(right) / Double(test.count)
                 }

@@ -116,7 +116,7 @@ struct BenchGEMMCommand: ParsableCommand {
             let t0 = clock.now
             body()
             let elapsed = clock.now - t0
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            samples.append(elapsed.seconds)
         }
         samples.sort()
         return (samples[samples.count / 2], samples[0])

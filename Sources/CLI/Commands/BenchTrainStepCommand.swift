@@ -17,9 +17,7 @@ struct BenchTrainStepCommand: ParsableCommand {
     @Option(help: "Threads for the Swift kernels and BLAS (default: all cores).") var threads: Int?
 
     func run() throws {
-        let home = ProcessInfo.processInfo.environment["SENTIMENTKIT_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sentimentkit")
-        let folder = model.map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent("artifacts/all-MiniLM-L6-v2")
+        let folder = model.map { URL(fileURLWithPath: $0) } ?? ArtifactCache.default.directory(for: ModelLocator.defaultEmbedder)
         if let threads {
             Parallel.threads = threads
             BLAS.threads = threads

@@ -88,8 +88,8 @@ enum ServedModels {
             registry.add(fillMask: FillMaskAdapter(pipeline: try FillMaskPipeline(
                 model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name)))
         } else {
-            // Its own loader: it reads sentence_bert_config.json's max_seq_length too (the weights are memory-mapped).
-            registry.add(embedder: EmbedderAdapter(pipeline: try EmbeddingPipeline(folder: folder, name: name)))
+            // The model loaded above (it has no head); the pipeline adds sentence_bert_config.json's max_seq_length.
+            registry.add(embedder: EmbedderAdapter(pipeline: try EmbeddingPipeline(folder: folder, model: model, name: name)))
         }
     }
 }

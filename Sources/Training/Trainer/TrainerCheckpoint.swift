@@ -65,8 +65,6 @@ public enum TrainerCheckpoint {
         guard file.info("parameters") != nil else { throw TrainingError.missingWeight("parameters") }
         try model.parameters.load(flatValues: file.tensor("parameters").storage)
         var optimizer = state.optimizer
-        optimizer.m = [Float](repeating: 0, count: model.parameters.count)
-        optimizer.v = optimizer.m
         try optimizer.load(stateTensors: ["adamw.m": file.tensor("adamw.m"), "adamw.v": file.tensor("adamw.v")])
         state.optimizer = optimizer
         model.dropout = state.dropout
