@@ -14,7 +14,7 @@ extension SentimentPipeline {
             return nil
         }
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else { return nil }
-        return try SentimentPipeline(folder: folder, name: nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath)
+        return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
     }
 }
 

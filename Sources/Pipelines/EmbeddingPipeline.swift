@@ -37,7 +37,7 @@ public final class EmbeddingPipeline: Sendable {
     /// Loads by NAME|DIR (see `ModelLocator`); `all-MiniLM-L6-v2` by default.
     public static func load(_ nameOrPath: String = ModelLocator.defaultEmbedder, cache: ArtifactCache = .default) throws -> EmbeddingPipeline {
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        return try EmbeddingPipeline(folder: folder, name: nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath)
+        return try EmbeddingPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
     }
 
     /// Length of every vector.

@@ -37,7 +37,7 @@ public final class FillMaskPipeline: Sendable {
     /// Loads by NAME|DIR (see `ModelLocator`); `splade-tiny-mlm` by default.
     public static func load(_ nameOrPath: String = ModelLocator.defaultFillMask, cache: ArtifactCache = .default) throws -> FillMaskPipeline {
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        return try FillMaskPipeline(folder: folder, name: nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath)
+        return try FillMaskPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
     }
 
     @Sendable public static func standardError(_ message: String) {

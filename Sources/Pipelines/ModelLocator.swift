@@ -39,6 +39,11 @@ public enum ModelLocator {
         throw PipelineError.unknownModel(nameOrPath, known: knownNames(cache: cache))
     }
 
+    /// The name a model found by `folder(for:)` goes by: the name as given, or a path's last folder.
+    public static func displayName(_ nameOrPath: String, folder: URL) -> String {
+        nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath
+    }
+
     /// Whether `nameOrPath` is a default model that is not built yet (so `classify` may offer to build it).
     public static func needsBuild(_ nameOrPath: String, cache: ArtifactCache = .default) -> Bool {
         DefaultModels.recipes[nameOrPath] != nil && !DefaultModels.isBuilt(nameOrPath, cache: cache)

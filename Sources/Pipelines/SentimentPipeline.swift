@@ -50,7 +50,7 @@ public final class SentimentPipeline: TextClassifier, Sendable {
     /// throws `PipelineError.modelNotBuilt` (build it with `DefaultModels.build`, as `sentiment classify` does).
     public static func load(_ nameOrPath: String = ModelLocator.defaultClassifier, cache: ArtifactCache = .default) throws -> SentimentPipeline {
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        return try SentimentPipeline(folder: folder, name: nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath)
+        return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
     }
 
     /// Longest window the model accepts (tokens, specials included).
@@ -108,12 +108,8 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         var done = 0
         for slice in texts.batches(of: options.batchSize) {
             let encodings = try core.encode(Array(slice), firstIndex: slice.startIndex, maxLength: limit, stride: stride)
-            // Every window of every text, flattened; `owners[w]` is the text window w belongs to.
+            // Every window of every text, flattened, in text order.
             let windows = stride == nil ? encodings : encodings.flatMap(\.windows)
-            var owners: [Int] = []
-            for (text, encoding) in encodings.enumerated() {
-                owners += Array(repeating: text, count: stride == nil ? 1 : encoding.overflowing.count + 1)
-            }
             var scores: [[Float]] = []
             scores.reserveCapacity(windows.count)
             for part in windows.batches(of: options.batchSize) {
@@ -124,11 +120,10 @@ public final class SentimentPipeline: TextClassifier, Sendable {
                 }
             }
             var start = 0
-            for text in encodings.indices {
-                var end = start
-                while end < owners.count && owners[end] == text { end += 1 }
-                try body(Array(scores[start..<end]))
-                start = end
+            for encoding in encodings {
+                let count = stride == nil ? 1 : encoding.overflowing.count + 1   // the text's windows
+                try body(Array(scores[start ..< start + count]))
+                start += count
             }
             done += slice.count
             progress?(done)

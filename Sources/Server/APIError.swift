@@ -71,7 +71,8 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     /// Map anything a handler threw to the API's error vocabulary.
-    static func from(_ error: any Error, request: Request, bodyLimit: Int) -> APIError {
+    /// (Over-long bodies never get here: `RequestDecoding` reads every body and answers 413 itself.)
+    static func from(_ error: any Error, request: Request) -> APIError {
         switch error {
         case let error as APIError: return error
         case let error as BatchInputError:
@@ -79,12 +80,10 @@ public struct APIError: Error, Sendable, Equatable {
             if let rejection = error.underlying as? any InputRejection, let code = rejection.rejectionCode {
                 return .unprocessable(code, rejection.rejectionMessage(textName: "texts[\(error.index)]") + ".")
             }
-            return from(error.underlying, request: request, bodyLimit: bodyLimit)
+            return from(error.underlying, request: request)
         case BatcherError.queueFull(let seconds): return .overloaded(retryAfter: seconds)
         case BatcherError.shuttingDown: return .shuttingDown()
-        case is NIOTooManyBytesError: return .bodyTooLarge(limit: bodyLimit)
         case let error as HTTPError where error.status == .notFound: return .notFound(request.uri.path)
-        case let error as HTTPError where error.status == .contentTooLarge: return .bodyTooLarge(limit: bodyLimit)
         case let error as HTTPError:
             return APIError(status: error.status, code: "http_\(error.status.code)", message: error.body ?? "\(error.status)")
         default: return .internalError(String(describing: error))

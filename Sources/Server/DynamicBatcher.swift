@@ -84,7 +84,9 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
 
     private let condition = NSCondition()
     private var jobs: [Job] = []
-    private var queuedInputs = 0
+    private var queuedInputs = 0 {
+        didSet { metrics?.queueDepth.record(queuedInputs) }
+    }
     private var stopping = false
     private var workerExited = false
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
@@ -149,7 +151,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
             }
             jobs.append(Job(inputs: inputs, continuation: continuation))
             queuedInputs += inputs.count
-            metrics?.queueDepth.record(queuedInputs)
             condition.signal()
             condition.unlock()
         }
@@ -228,7 +229,6 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: @unchecked
             if job.nextToSchedule == job.inputs.count { jobs.removeFirst() }
         }
         queuedInputs -= batch.count
-        metrics?.queueDepth.record(queuedInputs)
         return (batch, slices)
     }
 

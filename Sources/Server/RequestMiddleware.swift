@@ -9,7 +9,6 @@ struct RequestMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
 
     let metrics: ServerMetrics
-    let bodyLimit: Int
     /// Method of each route: another method there is 405 (with `Allow`), an unknown path 404.
     let allowedMethods: [String: String]
 
@@ -28,7 +27,7 @@ struct RequestMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            var apiError = APIError.from(error, request: request, bodyLimit: bodyLimit)
+            var apiError = APIError.from(error, request: request)
             let allowed = allowedMethods[request.uri.path]
             if apiError.code == "not_found", allowed != nil {
                 apiError = .methodNotAllowed(request.method.rawValue, request.uri.path)

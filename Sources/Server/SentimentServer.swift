@@ -33,9 +33,7 @@ public struct SentimentServer: Sendable {
         let router = Router()
         let routes = APIRoutes(host: host, configuration: configuration, metrics: metrics)
         router.add(
-            middleware: RequestMiddleware(
-                metrics: metrics, bodyLimit: configuration.maxBodyBytes, allowedMethods: APIRoutes.methods
-            )
+            middleware: RequestMiddleware(metrics: metrics, allowedMethods: APIRoutes.methods)
         )
         routes.register(on: router)
         let logger = self.logger

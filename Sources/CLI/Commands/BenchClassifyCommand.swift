@@ -23,10 +23,7 @@ struct BenchClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads {
-            BLAS.threads = threads
-            Parallel.threads = threads
-        }
+        if let threads { Bench.setThreads(threads) }
         let pipeline = try SentimentPipeline.load(model)
         var texts = try Datasets.load("rotten-tomatoes").test.map(\.text)
         if let limit { texts = Array(texts.prefix(limit)) }
@@ -48,16 +45,16 @@ struct BenchClassifyCommand: ParsableCommand {
         for (order, input) in [("file order", texts), ("sorted by length", byLength)] {
             var best = Double.infinity
             for _ in 0..<repeats {
-                best = min(best, try Self.seconds { _ = try pipeline.classify(input, options: ClassificationOptions(batchSize: 32)) })
+                best = min(best, try Bench.seconds { _ = try pipeline.classify(input, options: ClassificationOptions(batchSize: 32)) })
             }
             rows.append(("batch 32, \(order)", Double(input.count) / best))
         }
         // Batch 1: every text alone, in file order; each call's latency recorded.
         var latencies: [Double] = []
         latencies.reserveCapacity(texts.count)
-        let total = try Self.seconds {
+        let total = try Bench.seconds {
             for text in texts {
-                latencies.append(try Self.seconds { _ = try pipeline.classify([text], options: ClassificationOptions(batchSize: 1)) })
+                latencies.append(try Bench.seconds { _ = try pipeline.classify([text], options: ClassificationOptions(batchSize: 1)) })
             }
         }
         rows.append(("batch 1", Double(texts.count) / total))
@@ -66,11 +63,5 @@ struct BenchClassifyCommand: ParsableCommand {
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int((p / 100 * Double(latencies.count)).rounded(.up)) - 1)] }
         print(String(format: "latency, one text at a time:  p50 %.2f ms  p99 %.2f ms  max %.2f ms",
                      percentile(50) * 1000, percentile(99) * 1000, latencies.last! * 1000))
-    }
-
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }

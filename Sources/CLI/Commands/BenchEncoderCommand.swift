@@ -32,10 +32,7 @@ struct BenchEncoderCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads {
-            BLAS.threads = threads
-            Parallel.threads = threads
-        }
+        if let threads { Bench.setThreads(threads) }
         let folder = try ModelLocator.folder(for: model)
         let encoder = try AutoModel.load(folder: folder)
         let tokenizer = try AutoTokenizer.load(folder: folder)
@@ -60,10 +57,10 @@ struct BenchEncoderCommand: ParsableCommand {
             _ = try encoder.encode(batches[0])   // warm-up: page in the mapped weights
             var best = Double.infinity, bestGEMM = Double.infinity, bestCPU = Double.infinity
             for _ in 0..<repeats {
-                let cpuStart = processCPUSeconds()
-                best = min(best, try time { for batch in batches { _ = try encoder.encode(batch) } })
-                bestCPU = min(bestCPU, processCPUSeconds() - cpuStart)
-                bestGEMM = min(bestGEMM, time { for batch in batches { replayGEMMs(encoder, tokens: batch.tokenCount) } })
+                let cpuStart = Bench.processCPUSeconds()
+                best = min(best, try Bench.seconds { for batch in batches { _ = try encoder.encode(batch) } })
+                bestCPU = min(bestCPU, Bench.processCPUSeconds() - cpuStart)
+                bestGEMM = min(bestGEMM, Bench.seconds { for batch in batches { replayGEMMs(encoder, tokens: batch.tokenCount) } })
             }
             let gemmFlops = batches.reduce(0.0) { $0 + Self.gemmFlops(config, tokens: $1.tokenCount) }
             let allFlops = gemmFlops + batches.reduce(0.0) { $0 + Self.attentionFlops(config, lengths: $1.lengths) }
@@ -111,7 +108,7 @@ struct BenchEncoderCommand: ParsableCommand {
         func rate(flops: Int, _ body: () -> Void) -> Double {
             var calls = 0, elapsed = 0.0
             while elapsed < 0.3 || calls < 3 {
-                elapsed += time(body)
+                elapsed += Bench.seconds(body)
                 calls += 1
             }
             return Double(flops) * Double(calls) / elapsed / 1e9
@@ -128,23 +125,5 @@ struct BenchEncoderCommand: ParsableCommand {
             }
         }
         return best
-    }
-
-    /// User + system CPU time of the whole process.
-    private func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)   // glibc's enum wrapper
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    private func time(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }

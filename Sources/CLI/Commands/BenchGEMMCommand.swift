@@ -40,8 +40,7 @@ struct BenchGEMMCommand: ParsableCommand {
             print("note: OPENBLAS_CORETYPE=\(forced) is set in the environment and overrides OpenBLAS's CPU detection")
         }
         for count in counts {
-            BLAS.threads = count
-            Parallel.threads = count
+            Bench.setThreads(count)
             print("\nthreads \(count)")
             print(pad("GEMM MxKxN", 22) + pad("ms", 10) + pad("GF/s", 10) + pad("best GF/s", 12)
                   + (PackedWeights.isFast ? "packed: GF/s, best" : "packed: not used in this build (no FMA)"))

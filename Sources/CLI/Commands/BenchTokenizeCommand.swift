@@ -33,9 +33,9 @@ struct BenchTokenizeCommand: ParsableCommand {
             var bestCPU = Double.infinity
             for _ in 0..<repeats {
                 let wall = DispatchTime.now().uptimeNanoseconds
-                let cpu = threadCPUSeconds()
+                let cpu = Bench.threadCPUSeconds()
                 let encodings = try tokenizer.encodeBatch(texts, options: EncodingOptions())
-                bestCPU = min(bestCPU, threadCPUSeconds() - cpu)
+                bestCPU = min(bestCPU, Bench.threadCPUSeconds() - cpu)
                 bestWall = min(bestWall, Double(DispatchTime.now().uptimeNanoseconds - wall) / 1e9)
                 tokens = encodings.reduce(0) { $0 + $1.count }
             }
@@ -45,11 +45,4 @@ struct BenchTokenizeCommand: ParsableCommand {
                   + "; wall clock \(Int(Double(texts.count) / bestWall)) texts/s")
         }
     }
-}
-
-/// CPU seconds used by the calling thread.
-func threadCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

@@ -18,10 +18,7 @@ struct BenchTrainStepCommand: ParsableCommand {
 
     func run() throws {
         let folder = model.map { URL(fileURLWithPath: $0) } ?? ArtifactCache.default.directory(for: ModelLocator.defaultEmbedder)
-        if let threads {
-            Parallel.threads = threads
-            BLAS.threads = threads
-        }
+        if let threads { Bench.setThreads(threads) }
         let classifier = try TrainableClassifier(folder: folder, numLabels: 2, seed: 1)
         var adam = AdamW(parameterCount: classifier.parameters.count, weightDecay: 0.01)
         var rng = SeededGenerator(seed: 7)
@@ -38,7 +35,7 @@ struct BenchTrainStepCommand: ParsableCommand {
         var cpuSeconds = 0.0   // user + system time of all threads over the timed steps
         for step in 0..<(steps + 2) {
             let b = batch()
-            let cpu0 = processCPUSeconds()
+            let cpu0 = Bench.processCPUSeconds()
             let t0 = Date()
             _ = try classifier.forwardBackward(b, training: true)
             let t1 = Date()
@@ -47,7 +44,7 @@ struct BenchTrainStepCommand: ParsableCommand {
             classifier.parameters.zeroGradients()
             let t2 = Date()
             guard step >= 2 else { continue }
-            cpuSeconds += processCPUSeconds() - cpu0
+            cpuSeconds += Bench.processCPUSeconds() - cpu0
             forwardBackward += t1.timeIntervalSince(t0)
             optimiser += t2.timeIntervalSince(t1)
             examples += b.count
@@ -78,18 +75,6 @@ struct BenchTrainStepCommand: ParsableCommand {
         print(String(format: "GEMM work %.1f GFLOP/step → %.1f GF/s overall; a plain (%d×%d)·(%d×%d) sgemm runs at %.1f GF/s now: training at %.0f%% of GEMM speed",
                      stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmRate / 1e9,
                      100 * stepFLOP * Double(steps) / total / gemmRate))
-    }
-
-    /// User + system CPU seconds of this process so far (all threads).
-    func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// FLOP/s of a BERT-shaped sgemm on this machine right now (the ceiling the training step is measured against).

@@ -78,7 +78,7 @@ enum ServedModels {
             return
         }
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        let name = nameOrPath.contains("/") ? folder.lastPathComponent : nameOrPath
+        let name = ModelLocator.displayName(nameOrPath, folder: folder)
         let model = try AutoModel.load(folder: folder)
         if model.classificationHead != nil {
             let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder),

@@ -140,9 +140,10 @@ public enum FineTuning {
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let range = (texts.count * c / chunks)..<(texts.count * (c + 1) / chunks)
             results.set(c, Result {
-                try range.map { i in
-                    let e = try tokenizer.encode(texts[i].text, pair: texts[i].textPair, options: options)
-                    return TrainingExample(ids: e.ids, typeIds: e.typeIds, label: labelIDs[texts[i].label]!)
+                // One batch call per chunk: the tokenizer reuses its buffers (and BPE word cache) across the chunk.
+                let encodings = try tokenizer.encodeBatch(pairs: range.map { (texts[$0].text, texts[$0].textPair) }, options: options)
+                return zip(range, encodings).map { i, e in
+                    TrainingExample(ids: e.ids, typeIds: e.typeIds, label: labelIDs[texts[i].label]!)
                 }
             })
         }
