@@ -54,7 +54,7 @@ let package = Package(
         // Backward passes, losses, AdamW, schedules, the trainer and checkpoints.
         .target(
             name: "SentimentTraining",
-            dependencies: ["SentimentTensor", "SentimentModels", "SentimentTokenizers", "SentimentData"],
+            dependencies: ["SentimentCore", "SentimentTensor", "SentimentModels", "SentimentTokenizers", "SentimentData"],
             path: "Sources/Training"
         ),
         // Bag-of-words / TF-IDF vectorisers, linear SVM, logistic regression.

@@ -59,16 +59,3 @@ func validateTrainingSet(_ x: SparseMatrix, labels: [Int], classCount: Int) thro
     }
     guard Set(labels).count >= 2 else { throw BaselineError.invalidTrainingData("the training set holds only one class") }
 }
-
-/// SplitMix64: a small seeded generator so that training is reproducible run to run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,5 @@
+import SentimentCore
+
 /// L2-regularised linear SVM trained by dual coordinate descent, as liblinear's `solve_l2r_l1l2_svc`
 /// (Hsieh et al. 2008) that scikit-learn's `LinearSVC(dual=True)` calls:
 ///
@@ -61,7 +63,7 @@ public struct LinearSVC: Sendable {
         for i in 0 ..< n { for k in x.range(ofRow: i) { qd[i] += x.values[k] * x.values[k] } }
 
         var order = Array(0 ..< n)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var activeSize = n
         var maxPGOld = Double.infinity, minPGOld = -Double.infinity
         var iteration = 0

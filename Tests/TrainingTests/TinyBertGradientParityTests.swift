@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentModels
 import SentimentTensor
 import XCTest

@@ -1,3 +1,4 @@
+import SentimentCore
 import XCTest
 @testable import SentimentTraining
 

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentTensor
 import XCTest
 @testable import SentimentTraining

@@ -1,3 +1,5 @@
+import SentimentCore
+
 /// Dropout randomness, counter-based: the keep/drop decision of element i at dropout site s in forward pass n is
 /// hash(seed, n, s, i). Independent of threading and cheap to checkpoint: the whole state is two integers, so a
 /// resumed run draws exactly the masks an uninterrupted run would.

@@ -1,3 +1,4 @@
+import SentimentCore
 import SentimentModels
 import SentimentTensor
 

@@ -1,3 +1,5 @@
+import SentimentCore
+
 /// Length-bucketed, shuffled batches for one epoch (the "sortish sampler" of fastai / HF `group_by_length`).
 ///
 /// Shuffle all examples, cut the shuffled list into windows of `batchSize × windowBatches`, sort each window by

@@ -1,3 +1,5 @@
+import SentimentCore
+
 /// Seeded shuffling for the trainer's data order, on the training core's `SeededGenerator` (SplitMix64).
 ///
 /// The generator's whole state is one word, so it goes into checkpoints as a plain number and a resumed run draws

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// The fine-tuning loop (HF `Trainer` semantics, llm.c style): length-bucketed shuffled batches, forward/backward,
 /// gradient clipping, AdamW with a warm-up schedule, dev evaluation after every epoch, early stopping, the best

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentTensor
 
 /// Everything besides the big arrays that a resumed run needs to continue EXACTLY where the checkpoint was taken.

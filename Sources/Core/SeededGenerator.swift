@@ -1,4 +1,7 @@
-/// SplitMix64: a tiny seeded generator (parameter initialisation, shuffles in tests). Deterministic across platforms.
+import Foundation
+
+/// SplitMix64: a tiny seeded generator (parameter initialisation, data order, dropout keys, the SVM's coordinate
+/// order). Deterministic across platforms.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
     public var state: UInt64
 
@@ -28,6 +31,5 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     }
 }
 
-import Foundation
 @inline(__always) private func _log(_ x: Double) -> Double { log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { cos(x) }
