@@ -137,12 +137,13 @@ public enum Kernels {
         }
     }
 
-    /// One row of layer norm: two passes (mean, then centred variance) with 16 partial sums each.
-    @inline(__always)
-    static func layerNormRow(
+    /// One row of layer norm: two passes (mean, then centred variance) with 16 partial sums each. Returns the row's
+    /// mean and 1/std (the training layer keeps them for backward).
+    @inline(__always) @discardableResult
+    public static func layerNormRow(
         _ x: UnsafePointer<Float>, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
         out: UnsafeMutablePointer<Float>
-    ) {
+    ) -> (mean: Float, invStd: Float) {
         let vectorEnd = cols & ~15
         var acc = FloatVector()
         var i = 0
@@ -165,6 +166,7 @@ public enum Kernels {
             i += 16
         }
         while i < cols { out[i] = (x[i] - mean) * invStd * gamma[i] + beta[i]; i += 1 }
+        return (mean, invStd)
     }
 
     /// One row of softmax: add mask, max, exp and sum, scale by 1/sum.

@@ -8,23 +8,9 @@ enum LayerNormLayer {
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
+        // The inference kernel's row (same arithmetic as torch.nn.LayerNorm), keeping its statistics.
         Parallel.forEachChunk(count: rows, minimumChunk: 16) { chunk in for r in chunk {
-            let row = x + r * cols, o = out + r * cols
-            let m = sum(row, cols) / Float(cols)
-            var vacc = Vec()
-            var i = 0
-            while i + Vec.scalarCount <= cols {
-                let d = UnsafeRawPointer(row + i).loadUnaligned(as: Vec.self) - m
-                vacc += d * d
-                i += Vec.scalarCount
-            }
-            var variance = vacc.sum()
-            while i < cols { let d = row[i] - m; variance += d * d; i += 1 }
-            variance /= Float(cols)
-            let s = 1 / (variance + eps).squareRoot()
-            for i in 0..<cols { o[i] = (row[i] - m) * s * gamma[i] + beta[i] }
-            mean[r] = m
-            rstd[r] = s
+            (mean[r], rstd[r]) = Kernels.layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols)
         } }
     }
 

@@ -35,17 +35,6 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Floa
     return s
 }
 
-/// Σ a[i] over n floats.
-@inline(__always)
-func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
-    var acc = Vec()
-    var i = 0
-    while i + Vec.scalarCount <= n { acc += UnsafeRawPointer(a + i).loadUnaligned(as: Vec.self); i += Vec.scalarCount }
-    var s = acc.sum()
-    while i < n { s += a[i]; i += 1 }
-    return s
-}
-
 /// y[i] += alpha · x[i] over n floats.
 @inline(__always)
 func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
