@@ -25,32 +25,41 @@ public enum BaselineTrainer {
         guard fixedC != nil || !grid.isEmpty else { throw BaselineError.invalidOption("empty C grid") }
         let clock = ContinuousClock()
 
-        // Tune C on dev (the vectoriser is fitted once: it does not depend on C).
-        var devAccuracyByC: [String: Double] = [:]
-        var C = fixedC ?? grid[0]
-        if fixedC == nil, let dev, dev.count > 0, grid.count > 1 {
-            let (extractor, x) = try kind.featureExtractor.fitted(on: train.texts)
-            let xDev = extractor.transform(dev.texts)
-            var best = -1.0
-            for candidate in grid {
-                let model = try fitClassifier(kind, C: candidate, x, train.labels, classCount: labels.count, log: log).model
-                let accuracy = Self.accuracy(model.decisionValues(xDev), dev.labels)
-                devAccuracyByC[String(candidate)] = accuracy
-                log("  C=\(candidate): dev accuracy \(String(format: "%.4f", accuracy))")
-                if accuracy > best { (best, C) = (accuracy, candidate) }  // ties keep the smaller C (grid ascending)
-            }
-        }
-
-        // Final fit, timed: vectoriser + classifier.
+        // The vectoriser does not depend on C: fitted once, timed as part of training.
         let start = clock.now
         let (extractor, x) = try kind.featureExtractor.fitted(on: train.texts)
-        let (classifier, iterations, converged) = try fitClassifier(kind, C: C, x, train.labels, classCount: labels.count, log: log)
-        let trainSeconds = (clock.now - start).seconds
+        let vectoriserSeconds = (clock.now - start).seconds
+        let xDev = dev.flatMap { $0.count > 0 ? extractor.transform($0.texts) : nil }
+
+        // Tune C on dev, keeping the best fit (the solvers are deterministic: refitting would give the same model).
+        typealias Fit = (model: LinearModel, iterations: Int, converged: Bool, seconds: Double)
+        func fit(_ C: Double) throws -> Fit {
+            let fitStart = clock.now
+            let (model, iterations, converged) = try fitClassifier(kind, C: C, x, train.labels, classCount: labels.count, log: log)
+            return (model, iterations, converged, (clock.now - fitStart).seconds)
+        }
+        var devAccuracyByC: [String: Double] = [:]
+        var C = fixedC ?? grid[0]
+        var chosen: (fit: Fit, devDecision: [[Double]])?
+        if fixedC == nil, let dev, let xDev, grid.count > 1 {
+            var best = -1.0
+            for candidate in grid {
+                let candidateFit = try fit(candidate)
+                let decision = candidateFit.model.decisionValues(xDev)
+                let accuracy = Self.accuracy(decision, dev.labels)
+                devAccuracyByC[String(candidate)] = accuracy
+                log("  C=\(candidate): dev accuracy \(String(format: "%.4f", accuracy))")
+                if accuracy > best { (best, C, chosen) = (accuracy, candidate, (candidateFit, decision)) }  // ties keep the smaller C (grid ascending)
+            }
+        }
+        let final = try chosen?.fit ?? fit(C)
+        let classifier = final.model
+        let trainSeconds = vectoriserSeconds + final.seconds   // vectoriser + the chosen classifier's fit
 
         var scoring = ScoreMapping.probabilities
         var devAccuracy: Double?
-        if let dev, dev.count > 0 {
-            let decision = classifier.decisionValues(extractor.transform(dev.texts))
+        if let dev, let xDev {
+            let decision = chosen?.devDecision ?? classifier.decisionValues(xDev)
             devAccuracy = accuracy(decision, dev.labels)
             if kind == .bowSVM { scoring = .scaledDecision(scale: ScoreScale.fit(decision: decision, labels: dev.labels)) }
         } else if kind == .bowSVM {
@@ -58,7 +67,7 @@ public enum BaselineTrainer {
         }
         let summary = BaselineTrainingSummary(
             data: dataName, C: C, devAccuracyByC: devAccuracyByC, devAccuracy: devAccuracy, trainSize: train.count,
-            devSize: dev?.count ?? 0, trainSeconds: trainSeconds, solverIterations: iterations, solverConverged: converged,
+            devSize: dev?.count ?? 0, trainSeconds: trainSeconds, solverIterations: final.iterations, solverConverged: final.converged,
             createdAt: ISO8601DateFormatter().string(from: Date()))
         return try BaselineModel(name: kind.rawValue, kind: kind, labels: labels, features: extractor,
                                  classifier: classifier, scoring: scoring, training: summary)
