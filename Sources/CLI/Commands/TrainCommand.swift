@@ -94,9 +94,7 @@ struct TrainCommand: ParsableCommand {
         let recipe = try recipe()
         try FineTuning.fetchMissingArtifacts(of: recipe, showsPipOutput: FetchProgressPrinter.isTerminal,
                                              progress: FetchProgressPrinter.print)
-        let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet) { message in
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-        }
+        let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet, log: stderr)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
