@@ -33,7 +33,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // Vocabulary shared by every layer: label scores, the TextClassifier protocol, input rejections, JSON strings.
+        // Vocabulary shared by every layer: label scores, the model protocols (TextClassifier, FillMaskModel, Embedder,
+        // TokenImportanceProvider, LoadedModel), input rejections, JSON strings.
         .target(name: "SentimentCore", path: "Sources/Core"),
         // Tensor type, BLAS-backed GEMM, elementwise kernels, safetensors.
         .target(
@@ -41,7 +42,8 @@ let package = Package(
             dependencies: ["SentimentCore", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
             path: "Sources/Tensor"
         ),
-        // Artifact catalog (models and data sets from PyPI packages), cache, fetching, data sets and splits.
+        // Artifact catalog (models and data sets from PyPI packages), cache, fetching, data sets and splits, the
+        // default models' names and folders.
         .target(
             name: "SentimentData",
             dependencies: ["SentimentCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -59,13 +61,11 @@ let package = Package(
         ),
         // Bag-of-words / TF-IDF vectorisers, linear SVM, logistic regression.
         .target(name: "SentimentBaselines", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Baselines"),
-        // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts.
+        // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts; NAME|DIR → a loaded model.
+        // (Not SentimentTraining: building a missing default model is the CLI's call to DefaultModels.build.)
         .target(
             name: "SentimentPipelines",
-            dependencies: [
-                "SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines",
-                "SentimentTraining",  // DefaultModels: resolve and build the default models
-            ],
+            dependencies: ["SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines"],
             path: "Sources/Pipelines"
         ),
         // Metrics, reports, charts.
@@ -79,28 +79,41 @@ let package = Package(
             ],
             path: "Sources/SentimentKit"
         ),
-        // HTTP server: routes, dynamic batching, metrics, the web page. Built against protocols, not models.
+        // HTTP server: routes, dynamic batching, metrics, the web page and openapi.json (files in Resources/, read from
+        // the bundle). Built against SentimentCore's model protocols, not models.
         .target(
             name: "SentimentServer",
             dependencies: [
                 "SentimentCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            path: "Sources/Server"
+            path: "Sources/Server",
+            resources: [.copy("Resources")]
+        ),
+        // Beside the server, not part of its product: the demo models (`serve --demo`), the loopback HTTP client and
+        // the load generator (`bench serve`), for the CLI and the tests.
+        .target(
+            name: "SentimentServerTools",
+            dependencies: [
+                "SentimentCore", "SentimentServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/ServerTools"
         ),
         .executableTarget(
             name: "sentiment",
             dependencies: [
                 "SentimentKit",
                 "SentimentServer",
+                "SentimentServerTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -123,8 +136,11 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),
         .testTarget(
             name: "ServerTests",
-            // `sentiment` (the executable): RealModelTests serve the real pipelines through its ServedModels.
-            dependencies: ["SentimentServer", "SentimentKit", "sentiment", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            // RealModelTests serve the real pipelines (ModelLocator.load) and a baseline trained there.
+            dependencies: [
+                "SentimentServer", "SentimentServerTools", "SentimentPipelines", "SentimentBaselines", "SentimentData",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/ServerTests"
         ),
     ],

@@ -194,8 +194,9 @@ public struct BaselineModel: TextClassifier, Codable {
         }
     }
 
-    /// Resolver hook for `evaluate` / `compare` / `classify`: the model if `nameOrPath` is a baseline folder, or the
-    /// name of one under the models directory (`compare` caches `bow-svm-rotten-tomatoes` there); nil otherwise.
+    /// The baseline `nameOrPath` names (`sentiment baseline explain`): a baseline folder, or the name of one under the
+    /// models directory (`compare` caches `bow-svm-rotten-tomatoes` there); nil otherwise. Every other `--model`
+    /// goes through SentimentPipelines' `ModelLocator`, which finds baselines and BERT-family models alike.
     public static func resolve(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> (any TextClassifier)? {
         let folder = URL(fileURLWithPath: (nameOrPath as NSString).expandingTildeInPath)
         if isModelFolder(folder) { return try load(folder: folder) }

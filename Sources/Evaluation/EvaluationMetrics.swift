@@ -114,7 +114,6 @@ public struct EvaluationMetrics: Codable, Sendable, Equatable {
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case invalidInput(String)
     case labelMismatch(model: [String], data: [String])
-    case unknownModel(String, tried: [String])
     case malformedFile(file: String, reason: String)
 
     public var description: String {
@@ -122,8 +121,6 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
         case .invalidInput(let why): "invalid input: \(why)"
         case .labelMismatch(let model, let data):
             "the model's labels \(model) cannot be matched to the data's labels \(data)"
-        case .unknownModel(let name, let tried):
-            "no model named or stored at '\(name)' (tried: \(tried.joined(separator: "; ")))"
         case .malformedFile(let file, let reason): "\(file): \(reason)"
         }
     }

@@ -1,30 +1,4 @@
-import Foundation
-import SentimentBaselines
 import SentimentCore
-import SentimentData
-
-extension SentimentPipeline {
-    /// `ModelResolver` source for `--model NAME|DIR` (evaluate, compare, classify): a classifier folder with
-    /// config.json, or a built/catalog model name; nil when `nameOrPath` is none of these (so other sources may try).
-    public static func resolve(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> (any TextClassifier)? {
-        let folder: URL
-        do {
-            folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        } catch PipelineError.unknownModel {
-            return nil
-        }
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else { return nil }
-        return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
-    }
-}
-
-extension ModelLocator {
-    /// Any classifier by NAME|DIR: a baseline folder or name (`baseline.json`), or a fine-tuned BERT-family folder.
-    public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> any TextClassifier {
-        if let baseline = try BaselineModel.resolve(nameOrPath, cache: cache) { return baseline }
-        return try SentimentPipeline.load(nameOrPath, cache: cache)
-    }
-}
 
 extension TextClassifier {
     /// Classifies with pipeline options, whatever the classifier: `SentimentPipeline` applies all of them; other

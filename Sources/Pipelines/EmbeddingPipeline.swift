@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentData
 import SentimentModels
 import SentimentTokenizers
@@ -6,7 +7,7 @@ import SentimentTokenizers
 /// Sentence embeddings as sentence-transformers computes them for MiniLM-style models: the encoder's last hidden
 /// states pooled per the folder's 1_Pooling/config.json (mean over tokens by default), then L2-normalised, with
 /// texts truncated to sentence_bert_config.json's `max_seq_length` (256 for all-MiniLM-L6-v2).
-public final class EmbeddingPipeline: Sendable {
+public final class EmbeddingPipeline: Embedder {
     public let name: String
     public let model: EncoderModel
     public let tokenizer: any Tokenizer
@@ -59,6 +60,9 @@ public final class EmbeddingPipeline: Sendable {
         }
         return vectors
     }
+
+    /// `Embedder` (the server's `/v1/embed`): `embed` in batches of 32.
+    public func embed(_ texts: [String]) throws -> [[Float]] { try embed(texts, batchSize: 32) }
 
     /// `max_seq_length` of sentence_bert_config.json, when the folder has one.
     static func sentenceTransformersMaxLength(_ folder: URL) -> Int? {

@@ -6,7 +6,7 @@ import SentimentTokenizers
 
 /// Masked-token prediction, as HF `pipeline("fill-mask")` (pipelines/fill_mask.py): for each mask of each text
 /// the `topK` most likely tokens. Works with any BertForMaskedLM / DistilBertForMaskedLM / RobertaForMaskedLM folder.
-public final class FillMaskPipeline: Sendable {
+public final class FillMaskPipeline: FillMaskModel {
     public let name: String
     public let model: EncoderModel
     public let tokenizer: any Tokenizer
@@ -91,6 +91,9 @@ public final class FillMaskPipeline: Sendable {
         }
         return results
     }
+
+    /// `FillMaskModel` (the server's `/v1/fill-mask`): `fill` over the whole vocabulary.
+    public func fillMask(_ texts: [String], topK: Int) throws -> [[[MaskPrediction]]] { try fill(texts, topK: topK) }
 
     /// One text's predictions for its single mask (first mask if several).
     public func fill(_ text: String, topK: Int = 5, targets: [String]? = nil) throws -> [MaskPrediction] {

@@ -1,12 +1,13 @@
 import Foundation
 import SentimentData
-import SentimentTraining
 
 /// NAME|DIR → a model folder, the way every `--model` option reads it:
 /// 1. an existing folder (an HF folder with config.json, or a baseline folder);
 /// 2. a model built into the cache's models folder (`sentiment-en`, `sentiment train --output` names);
-/// 3. a default model not built yet → `PipelineError.modelNotBuilt` (build it with `DefaultModels.build`);
+/// 3. a default model not built yet → `PipelineError.modelNotBuilt` (`DefaultModelCatalog` names them; building
+///    is SentimentTraining's `DefaultModels.build`, which the CLI runs when `classify` needs it);
 /// 4. a catalog artifact in the cache (`all-MiniLM-L6-v2`, `splade-tiny-mlm`).
+/// `load(_:)` (ModelLoading.swift) then loads the folder as what it holds; every `--model` goes through both.
 public enum ModelLocator {
     /// The model `classify` uses when none is named.
     public static let defaultClassifier = "sentiment-en"
@@ -30,7 +31,7 @@ public enum ModelLocator {
             || FileManager.default.fileExists(atPath: built.appendingPathComponent("baseline.json").path) {
             return built
         }
-        if DefaultModels.recipes[nameOrPath] != nil {
+        if DefaultModelCatalog.contains(nameOrPath) {
             throw PipelineError.modelNotBuilt(name: nameOrPath, folder: built.path)
         }
         if ArtifactCatalog.artifact(named: nameOrPath) != nil {
@@ -46,7 +47,7 @@ public enum ModelLocator {
 
     /// Whether `nameOrPath` is a default model that is not built yet (so `classify` may offer to build it).
     public static func needsBuild(_ nameOrPath: String, cache: ArtifactCache = .default) -> Bool {
-        DefaultModels.recipes[nameOrPath] != nil && !DefaultModels.isBuilt(nameOrPath, cache: cache)
+        DefaultModelCatalog.contains(nameOrPath) && !DefaultModelCatalog.isBuilt(nameOrPath, cache: cache)
             && !FileManager.default.fileExists(atPath: (nameOrPath as NSString).expandingTildeInPath)
     }
 
@@ -54,6 +55,6 @@ public enum ModelLocator {
     public static func knownNames(cache: ArtifactCache = .default) -> [String] {
         let built = (try? FileManager.default.contentsOfDirectory(atPath: cache.modelsDirectory.path)) ?? []
         let catalog = ArtifactCatalog.all.filter { $0.kind == .model }.map(\.name)
-        return Array(Set(DefaultModels.names + built.filter { !$0.hasPrefix(".") } + catalog)).sorted()
+        return Array(Set(DefaultModelCatalog.names + built.filter { !$0.hasPrefix(".") } + catalog)).sorted()
     }
 }

@@ -2,9 +2,16 @@ import Foundation
 import SentimentCore
 import SentimentModels
 
-extension SentimentPipeline {
+/// A fine-tuned classifier explains itself (the server's token shading, `"explain": true`) by its attention.
+extension SentimentPipeline: TokenImportanceProvider {
     /// How `tokenAttention` weighs tokens, for display next to the weights.
     public static let attentionMethod = "last-layer [CLS] attention, mean over heads"
+
+    /// `TokenImportanceProvider`: `attentionMethod`.
+    public var method: String { Self.attentionMethod }
+
+    /// `TokenImportanceProvider`: `tokenAttention` with its default batch size.
+    public func tokenImportance(_ texts: [String]) throws -> [[TokenWeight]] { try tokenAttention(texts) }
 
     /// For each text (truncated to the model's window), its tokens without the specials and their weights.
     public func tokenAttention(_ texts: [String], batchSize: Int = 32) throws -> [[TokenWeight]] {

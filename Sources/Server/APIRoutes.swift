@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import SentimentCore
 
-/// The JSON API, probes, metrics, the OpenAPI document and the page.
+/// The JSON API, probes, metrics, and the files of the resource bundle: the OpenAPI document and the page.
 struct APIRoutes: Sendable {
     let host: ModelHost
     let configuration: ServerConfiguration
@@ -13,8 +13,11 @@ struct APIRoutes: Sendable {
     /// Every route and its method (405 answers list them in `Allow`).
     static let methods: [String: String] = [
         "/v1/classify": "POST", "/v1/fill-mask": "POST", "/v1/embed": "POST", "/v1/models": "GET", "/healthz": "GET",
-        "/readyz": "GET", "/metrics": "GET", "/openapi.json": "GET", "/": "GET",
+        "/readyz": "GET", "/metrics": "GET", "/openapi.json": "GET", "/": "GET", "/app.js": "GET", "/style.css": "GET",
     ]
+
+    /// The page's files come from this origin only: no inline script or style, nothing from elsewhere.
+    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/classify") { request, _ in try await classify(request) }
@@ -30,13 +33,8 @@ struct APIRoutes: Sendable {
             host.refreshThroughputGauges()
             return Self.text(metrics.exposition(), type: "text/plain; version=0.0.4; charset=utf-8")
         }
-        router.get("/openapi.json") { _, _ in Self.text(OpenAPIDocument.json, type: "application/json; charset=utf-8") }
-        router.get("/") { _, _ in
-            var response = Self.text(WebPage.html, type: "text/html; charset=utf-8")
-            // Everything the page needs is inline: forbid the browser to load anything from elsewhere.
-            response.headers[.contentSecurityPolicy] =
-                "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data: blob:"
-            return response
+        for (route, _, _) in ServerResources.routes {
+            router.get(RouterPath(route)) { _, _ in try Self.resource(route) }
         }
     }
 
@@ -155,6 +153,20 @@ struct APIRoutes: Sendable {
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
+    }
+
+    /// A file of the resource bundle (the page's with its content security policy).
+    static func resource(_ route: String) throws -> Response {
+        let resources: ServerResources
+        do {
+            resources = try ServerResources.bundled()
+        } catch {
+            throw APIError.internalError("\(error)")
+        }
+        guard let file = resources.files[route] else { throw APIError.notFound(route) }
+        var response = Response(status: .ok, headers: [.contentType: file.contentType], body: .init(byteBuffer: file.body))
+        if file.contentType.hasPrefix("text/html") { response.headers[.contentSecurityPolicy] = contentSecurityPolicy }
+        return response
     }
 
     static func text(_ text: String, type: String) -> Response {

@@ -1,6 +1,6 @@
 import SentimentCore
 
-// Request and response bodies of the JSON API (documented in OpenAPIDocument.swift). Keys are snake_case.
+// Request and response bodies of the JSON API (documented in Resources/openapi.json). Keys are snake_case.
 
 /// A model request: texts for the model named (or the task's default).
 protocol TextsRequest: Decodable {

@@ -1,7 +1,8 @@
 import SentimentCore
 
-/// Maps model names to the models the server offers, per task. Build one (as `sentiment serve` does) and hand it
-/// to `SentimentServer`; the first model added for a task is its default unless another says `isDefault`.
+/// Maps model names to the models the server offers, per task. Build one (as `sentiment serve` does, from
+/// `ModelLocator.load`'s `LoadedModel`s) and hand it to `SentimentServer`; the first model added for a task is its
+/// default unless another says `isDefault`.
 public struct ModelRegistry: Sendable {
     public struct Classifier: Sendable {
         public var model: any TextClassifier
@@ -18,7 +19,21 @@ public struct ModelRegistry: Sendable {
 
     public init() {}
 
+    /// The registry of `models`, in order (the first of each task is its default).
+    public init(_ models: [LoadedModel]) {
+        for model in models { add(model) }
+    }
+
     public var isEmpty: Bool { classifiers.isEmpty && fillMaskModels.isEmpty && embedders.isEmpty }
+
+    /// Adds a model of any task, as its task's entry.
+    public mutating func add(_ model: LoadedModel, isDefault: Bool = false) {
+        switch model {
+        case .classifier(let classifier, let explainer): add(classifier: classifier, explainer: explainer, isDefault: isDefault)
+        case .fillMask(let model): add(fillMask: model, isDefault: isDefault)
+        case .embedder(let model): add(embedder: model, isDefault: isDefault)
+        }
+    }
 
     public mutating func add(
         classifier: any TextClassifier, explainer: (any TokenImportanceProvider)? = nil, isDefault: Bool = false

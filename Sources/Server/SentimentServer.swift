@@ -53,8 +53,10 @@ public struct SentimentServer: Sendable {
         )
     }
 
-    /// Serve until SIGTERM or SIGINT, then shut down gracefully.
+    /// Serve until SIGTERM or SIGINT, then shut down gracefully. Throws `ServerResourceError` at once when the
+    /// resource bundle (the page, openapi.json) is not beside the executable.
     public func run() async throws {
+        _ = try ServerResources.bundled()
         try await makeApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
@@ -63,6 +65,7 @@ public struct SentimentServer: Sendable {
     public func withRunningServer<Result: Sendable>(
         _ body: @escaping @Sendable (_ port: Int) async throws -> Result
     ) async throws -> Result {
+        _ = try ServerResources.bundled()
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = makeApplication { port in portContinuation.yield(port) }
         let group = ServiceGroup(

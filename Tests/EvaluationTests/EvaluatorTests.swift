@@ -121,14 +121,4 @@ final class EvaluatorTests: XCTestCase {
             guard case .malformedFile = error as? EvaluationError else { return XCTFail("\(error)") }
         }
     }
-
-    func testModelResolverTriesSourcesInOrder() throws {
-        let resolver = ModelResolver()
-            .adding("never") { _ in nil }
-            .adding("stub for 'stub'") { $0 == "stub" ? StubClassifier() : nil }
-        XCTAssertEqual(try resolver.resolve("stub").name, "stub")
-        XCTAssertThrowsError(try resolver.resolve("other")) {
-            XCTAssertEqual($0 as? EvaluationError, .unknownModel("other", tried: ["never", "stub for 'stub'"]))
-        }
-    }
 }

@@ -5,7 +5,7 @@ import SentimentData
 import XCTest
 @testable import SentimentPipelines
 
-/// Baseline folders work wherever a model is named: `ModelLocator.classifier`, pipeline options, `classify --model DIR`.
+/// Baseline folders work wherever a model is named: `ModelLocator.classifier` / `load`, pipeline options, `classify --model DIR`.
 final class BaselineClassifierTests: XCTestCase {
     func testBaselineFolderClassifiesWithPipelineOptions() throws {
         let texts = ["great fun", "lovely and great", "superb film", "dull and boring", "awful mess", "boring plot"]
@@ -17,6 +17,9 @@ final class BaselineClassifierTests: XCTestCase {
 
         let classifier = try ModelLocator.classifier(folder.path)
         XCTAssertTrue(classifier is BaselineModel)
+        guard case .classifier(let loaded, let explainer) = try ModelLocator.load(folder.path) else { return XCTFail("a classifier") }
+        XCTAssertTrue(loaded is BaselineModel)
+        XCTAssertNil(explainer, "a baseline has no token importance")
         let inputs = ["a great film", "so boring"]
         let all = try classifier.classify(inputs, options: ClassificationOptions(topK: nil, batchSize: 1))
         XCTAssertEqual(all.map(\.scores), try model.classify(inputs), "same scores as the model's own classify")

@@ -203,13 +203,53 @@ final class SentimentPipelineTests: XCTestCase {
         XCTAssertThrowsError(try ModelLocator.folder(for: "splade-tiny-mlm", cache: cache)) {
             XCTAssertTrue($0 is DataError, "a catalog artifact not fetched: \($0)")
         }
-        // A model built into the models folder resolves by name, through the TextClassifier resolver too.
+        // A model built into the models folder resolves by name, as a classifier and as a loaded model.
         try FileManager.default.createDirectory(at: cache.modelsDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: PipelineFixtures.tinyBert, to: cache.modelsDirectory.appendingPathComponent("tiny"))
-        let classifier = try XCTUnwrap(try SentimentPipeline.resolve("tiny", cache: cache))
+        let classifier = try ModelLocator.classifier("tiny", cache: cache)
+        XCTAssertTrue(classifier is SentimentPipeline)
         XCTAssertEqual(classifier.labels, ["negative", "neutral", "positive"])
         XCTAssertEqual(classifier.name, "tiny")
-        XCTAssertNil(try SentimentPipeline.resolve("no-such-model", cache: cache))
+        guard case .classifier(let loaded, let explainer) = try ModelLocator.load("tiny", cache: cache) else {
+            return XCTFail("tiny-bert is a classifier")
+        }
+        XCTAssertEqual(loaded.name, "tiny")
+        XCTAssertEqual(explainer?.method, SentimentPipeline.attentionMethod)
+        XCTAssertThrowsError(try ModelLocator.classifier("no-such-model", cache: cache)) {
+            guard case .some(.unknownModel(let name, let known)) = $0 as? PipelineError else { return XCTFail("\($0)") }
+            XCTAssertEqual(name, "no-such-model")
+            XCTAssertTrue(Set(known).isSuperset(of: ["sentiment-3class", "sentiment-en", "tiny", "all-MiniLM-L6-v2"]), "\(known)")
+        }
+        XCTAssertThrowsError(try ModelLocator.load("sentiment-en", cache: cache)) {
+            XCTAssertEqual($0 as? PipelineError,
+                           .modelNotBuilt(name: "sentiment-en", folder: DefaultModelCatalog.folder("sentiment-en", cache: cache).path))
+        }
+        // A folder that is neither a baseline nor an HF model: the model layer names what is missing.
+        let empty = home.appendingPathComponent("empty", isDirectory: true)
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ModelLocator.classifier(empty.path, cache: cache)) { XCTAssertTrue($0 is ModelError, "\($0)") }
+    }
+
+    /// `ModelLocator.load` gives each folder as what it holds, the pipelines serving the other tasks directly
+    /// (`FillMaskModel`, `Embedder`): the cached masked LM and sentence encoder (skipped when not fetched).
+    func testLoadGivesEachModelAsWhatItIs() throws {
+        for name in ["splade-tiny-mlm", "all-MiniLM-L6-v2"] {
+            try XCTSkipUnless(FileManager.default.fileExists(atPath: PipelineFixtures.artifact(name).path), "\(name) not cached")
+        }
+        guard case .fillMask(let fillMask) = try ModelLocator.load("splade-tiny-mlm") else { return XCTFail("a masked LM") }
+        XCTAssertTrue(fillMask is FillMaskPipeline)
+        XCTAssertEqual(fillMask.name, "splade-tiny-mlm")
+        XCTAssertEqual(fillMask.maskToken, "[MASK]")
+        let direct = try FillMaskPipeline.load("splade-tiny-mlm")
+        XCTAssertEqual(try fillMask.fillMask(["the film was [MASK] ."], topK: 3), try direct.fill(["the film was [MASK] ."], topK: 3))
+        guard case .embedder(let embedder) = try ModelLocator.load("all-MiniLM-L6-v2") else { return XCTFail("an encoder") }
+        XCTAssertEqual(embedder.dimension, 384)
+        XCTAssertEqual(try embedder.embed(["a fine film"]), try EmbeddingPipeline.load().embed(["a fine film"]))
+        // Not a classifier: the same error as loading it as a sentiment pipeline.
+        XCTAssertThrowsError(try ModelLocator.classifier("splade-tiny-mlm")) {
+            guard case .some(.wrongModelKind(_, let expected, _)) = $0 as? PipelineError else { return XCTFail("\($0)") }
+            XCTAssertEqual(expected, "sequence classification")
+        }
     }
 }
 

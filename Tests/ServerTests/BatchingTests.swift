@@ -1,6 +1,7 @@
 import Foundation
 import SentimentCore
 import SentimentServer
+import SentimentServerTools
 import ServiceLifecycle
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 import SentimentServer
+import SentimentServerTools
 import XCTest
 
 /// Each error class, over HTTP: status, JSON `{"error": {"code", "message"}}`, and a message naming the problem.

@@ -1,11 +1,12 @@
 import Foundation
-import SentimentKit
+import SentimentBaselines
+import SentimentData
+import SentimentPipelines
 import SentimentServer
+import SentimentServerTools
 import XCTest
 
-@testable import sentiment
-
-/// The real pipelines behind `sentiment serve` (ServedModels), over real HTTP on 127.0.0.1: what the server answers
+/// The real pipelines behind `sentiment serve` (`ModelLocator.load`), over real HTTP on 127.0.0.1: what the server answers
 /// must be exactly what `sentiment classify --json` prints and what the pipelines return when called directly.
 /// Models: the trainer's tiny BertForSequenceClassification fixture (committed), splade-tiny-mlm and
 /// all-MiniLM-L6-v2 (cached by `make test`'s `sentiment fetch --all`), a tf-idf baseline trained here.
@@ -27,8 +28,7 @@ final class RealModelTests: XCTestCase {
     // MARK: - /v1/classify = `sentiment classify --json`
 
     func testClassifyMatchesTheCommandLineAndExplainsWithAttention() async throws {
-        var registry = ModelRegistry()
-        try ServedModels.add(Self.tinyBert.path, to: &registry)
+        let registry = ModelRegistry([try ModelLocator.load(Self.tinyBert.path)])
         XCTAssertEqual(registry.defaultClassifier, "tiny-bert")
         let cli = try sentiment(["classify", "--json", "--all-scores", "--model", Self.tinyBert.path] + Self.texts)
         let pipeline = try SentimentPipeline(folder: Self.tinyBert)
@@ -92,8 +92,7 @@ final class RealModelTests: XCTestCase {
             texts: ["great fun film", "a great story", "loved the cast", "dull and slow", "a boring mess", "poor plot"],
             labels: [1, 1, 1, 0, 0, 0])
         try BaselineTrainer.train(kind: .tfidfLogReg, labels: labels, train: train, dev: nil, C: 1).save(to: folder)
-        var registry = ModelRegistry()
-        try ServedModels.add(folder.path, to: &registry)
+        let registry = ModelRegistry([try ModelLocator.load(folder.path)])
         let name = try XCTUnwrap(registry.defaultClassifier)
         XCTAssertNil(registry.classifiers[name]?.explainer)
         let texts = ["great cast", "boring plot"]
@@ -125,9 +124,7 @@ final class RealModelTests: XCTestCase {
     func testFillMaskAndEmbedMatchThePipelines() async throws {
         _ = try cachedArtifact("splade-tiny-mlm")
         _ = try cachedArtifact("all-MiniLM-L6-v2")
-        var registry = ModelRegistry()
-        try ServedModels.add("splade-tiny-mlm", to: &registry)
-        try ServedModels.add("all-MiniLM-L6-v2", to: &registry)
+        let registry = ModelRegistry([try ModelLocator.load("splade-tiny-mlm"), try ModelLocator.load("all-MiniLM-L6-v2")])
         XCTAssertEqual(registry.defaultFillMask, "splade-tiny-mlm")
         XCTAssertEqual(registry.defaultEmbedder, "all-MiniLM-L6-v2")
         XCTAssertTrue(registry.classifiers.isEmpty)
@@ -196,13 +193,17 @@ final class RealModelTests: XCTestCase {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("serve-empty-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let cache = ArtifactCache(root: home)
-        XCTAssertThrowsError(try ServedModels.registry([], cache: cache)) { error in
-            let message = String(describing: error)
-            XCTAssertTrue(message.contains("sentiment-en is not built"), message)
-            XCTAssertTrue(message.contains("sentiment setup") && message.contains("--demo"), message)
+        let folder = DefaultModelCatalog.folder("sentiment-en", cache: cache).path
+        XCTAssertThrowsError(try ModelLocator.loadServedDefaults(cache: cache)) { error in
+            XCTAssertEqual(error as? PipelineError, .modelNotBuilt(name: "sentiment-en", folder: folder))
         }
+        // `sentiment serve` says so before loading anything, naming `sentiment setup` and `--demo`, and exits.
+        let serve = try runSentiment(["serve", "--port", "0"], environment: ["SENTIMENTKIT_HOME": home.path])
+        XCTAssertNotEqual(serve.status, 0)
+        XCTAssertTrue(serve.stderr.contains("sentiment-en is not built"), serve.stderr)
+        XCTAssertTrue(serve.stderr.contains("sentiment setup") && serve.stderr.contains("--demo"), serve.stderr)
         // A named model that is not there: the locator's error, naming what is known.
-        XCTAssertThrowsError(try ServedModels.registry(["no-such-model"], cache: cache)) { error in
+        XCTAssertThrowsError(try ModelLocator.load("no-such-model", cache: cache)) { error in
             XCTAssertTrue(String(describing: error).contains("no-such-model"), "\(error)")
         }
     }
@@ -214,9 +215,9 @@ final class RealModelTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: home) }
         let cache = ArtifactCache(root: home)
         try FileManager.default.createDirectory(at: cache.modelsDirectory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.tinyBert, to: DefaultModels.folder("sentiment-en", cache: cache))
+        try FileManager.default.copyItem(at: Self.tinyBert, to: DefaultModelCatalog.folder("sentiment-en", cache: cache))
         var notes: [String] = []
-        let registry = try ServedModels.registry([], cache: cache) { notes.append($0) }
+        let registry = ModelRegistry(try ModelLocator.loadServedDefaults(cache: cache) { notes.append($0) })
         XCTAssertEqual(registry.defaultClassifier, "sentiment-en")
         XCTAssertNotNil(registry.classifiers["sentiment-en"]?.explainer)
         XCTAssertTrue(registry.fillMaskModels.isEmpty && registry.embedders.isEmpty)
@@ -238,6 +239,14 @@ final class RealModelTests: XCTestCase {
 
     /// Runs the built `sentiment` and returns its stdout (asserting exit status 0).
     func run(_ arguments: [String]) throws -> Data {
+        let result = try runSentiment(arguments)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.stdout
+    }
+
+    /// Runs the `sentiment` built next to the tests (a subprocess: the tests do not link the executable).
+    func runSentiment(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, stdout: Data, stderr: String) {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         var binary: URL?
         for _ in 0..<4 where binary == nil {
@@ -248,13 +257,13 @@ final class RealModelTests: XCTestCase {
         let process = Process()
         process.executableURL = try XCTUnwrap(binary, "sentiment executable not built next to the tests")
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, String(decoding: stderr, as: UTF8.self))
-        return stdout
+        return (process.terminationStatus, stdout, String(decoding: stderr, as: UTF8.self))
     }
 }

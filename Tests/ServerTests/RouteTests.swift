@@ -1,7 +1,8 @@
 import Foundation
 import SentimentCore
-import SentimentServer
+import SentimentServerTools
 import XCTest
+@testable import SentimentServer
 
 /// Every route over real HTTP on 127.0.0.1, with exact expected values from the deterministic demo models.
 final class RouteTests: XCTestCase {
@@ -146,10 +147,12 @@ final class RouteTests: XCTestCase {
 
                 let openapi = try await connection.get("/openapi.json")
                 XCTAssertEqual(openapi.status, 200)
+                XCTAssertEqual(openapi.headers["content-type"], "application/json; charset=utf-8")
                 let paths = try XCTUnwrap(openapi.json?["paths"] as? [String: Any])
                 XCTAssertEqual(
                     Set(paths.keys),
-                    ["/v1/classify", "/v1/fill-mask", "/v1/embed", "/v1/models", "/healthz", "/readyz", "/metrics", "/openapi.json", "/"]
+                    ["/v1/classify", "/v1/fill-mask", "/v1/embed", "/v1/models", "/healthz", "/readyz", "/metrics", "/openapi.json", "/",
+                     "/app.js", "/style.css"]
                 )
                 XCTAssertEqual(openapi.json?["openapi"] as? String, "3.1.0")
 
@@ -157,12 +160,68 @@ final class RouteTests: XCTestCase {
                 XCTAssertEqual(page.status, 200)
                 XCTAssertEqual(page.headers["content-type"], "text/html; charset=utf-8")
                 XCTAssertTrue(page.headers["content-security-policy"]?.contains("default-src 'self'") ?? false)
+                XCTAssertFalse(page.headers["content-security-policy"]?.contains("unsafe-inline") ?? true, "no inline script or style")
                 for id in ["id=\"text\"", "id=\"classify\"", "id=\"label\"", "id=\"file\"", "id=\"results\"", "id=\"download\"", "id=\"histogram\""] {
                     XCTAssertTrue(page.text.contains(id), "page lacks \(id)")
                 }
-                // Works offline: nothing is loaded from another origin.
+                // Works offline: nothing is loaded from another origin; the script and style sheet are beside it.
                 XCTAssertNil(page.text.range(of: #"(src|href)\s*=\s*["']?(https?:)?//"#, options: .regularExpression))
+                XCTAssertNil(page.text.range(of: "<style|style=|<script>", options: .regularExpression), "nothing inline")
+                XCTAssertTrue(page.text.contains(#"<script src="/app.js"></script>"#))
+                XCTAssertTrue(page.text.contains(#"<link rel="stylesheet" href="/style.css">"#))
+                let script = try await connection.get("/app.js")
+                XCTAssertEqual(script.status, 200)
+                XCTAssertEqual(script.headers["content-type"], "text/javascript; charset=utf-8")
+                XCTAssertTrue(script.text.contains("async function classifyText()"))
+                XCTAssertNil(script.text.range(of: #"https?://"#, options: .regularExpression))
+                let style = try await connection.get("/style.css")
+                XCTAssertEqual(style.status, 200)
+                XCTAssertEqual(style.headers["content-type"], "text/css; charset=utf-8")
+                XCTAssertTrue(style.text.contains("#confidence-bar"))
+                XCTAssertNil(style.text.range(of: #"url\(|@import"#, options: .regularExpression))
+                let wrongMethod = try await connection.send(method: .POST, path: "/app.js", body: [])
+                XCTAssertEqual(wrongMethod.status, 405)
             }
+        }
+    }
+
+    /// openapi.json is a file of the resource bundle: valid JSON, and it describes every route the server has, with its
+    /// method (`APIRoutes.methods`, which also answers 405s).
+    func testOpenAPIResourceIsValidJSONListingEveryRoute() throws {
+        let resources = try ServerResources.bundled()
+        let file = try XCTUnwrap(resources.files["/openapi.json"])
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(file.body.readableBytesView)) as? [String: Any])
+        let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
+        XCTAssertEqual(Set(paths.keys), Set(APIRoutes.methods.keys))
+        for (route, method) in APIRoutes.methods {
+            XCTAssertEqual(paths[route].map { Set($0.keys) }, [method.lowercased()], route)
+        }
+        // Every $ref points at a component that exists.
+        let text = String(decoding: file.body.readableBytesView, as: UTF8.self)
+        let components = try XCTUnwrap(document["components"] as? [String: [String: Any]])
+        let refs = try NSRegularExpression(pattern: ##""\$ref":\s*"#/components/(\w+)/(\w+)""##)
+        let matches = refs.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        XCTAssertFalse(matches.isEmpty)
+        for match in matches {
+            let kind = String(text[Range(match.range(at: 1), in: text)!]), name = String(text[Range(match.range(at: 2), in: text)!])
+            XCTAssertNotNil(components[kind]?[name], "#/components/\(kind)/\(name)")
+        }
+        // The page's files are there too, served from the same bundle.
+        XCTAssertEqual(Set(resources.files.keys), ["/", "/app.js", "/style.css", "/openapi.json"])
+    }
+
+    /// Without its resource bundle the server does not start: a typed error naming the path, not a crash.
+    func testMissingResourceBundleIsAClearError() throws {
+        let nowhere = FileManager.default.temporaryDirectory.appendingPathComponent("no-bundle-\(UUID().uuidString)")
+        XCTAssertThrowsError(try ServerResources.load(bundleAt: nowhere)) { error in
+            XCTAssertEqual(error as? ServerResourceError, .bundleMissing(nowhere.path))
+            XCTAssertTrue(String(describing: error).contains("resource bundle"), "\(error)")
+        }
+        // A bundle folder without the files names the first one missing.
+        try FileManager.default.createDirectory(at: nowhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: nowhere) }
+        XCTAssertThrowsError(try ServerResources.load(bundleAt: nowhere)) { error in
+            XCTAssertEqual(error as? ServerResourceError, .fileMissing("index.html", bundle: nowhere.path))
         }
     }
 

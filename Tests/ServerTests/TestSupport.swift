@@ -3,6 +3,7 @@ import Logging
 import SentimentCore
 import enum SentimentPipelines.PipelineError
 import SentimentServer
+import SentimentServerTools
 import XCTest
 
 /// Wraps a classifier and records the size of every call it gets (to see batching from the model's side).

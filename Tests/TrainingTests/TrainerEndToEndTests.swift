@@ -43,6 +43,13 @@ final class TrainerEndToEndTests: XCTestCase {
         try assertReloadsToIdenticalLogits(result, maxLength: recipe.configuration.maxLength)
     }
 
+    /// The recipes and the names the pipelines know (SentimentData's `DefaultModelCatalog`) are the same models.
+    func testEveryDefaultModelHasARecipe() {
+        XCTAssertEqual(DefaultModels.recipes.keys.sorted(), DefaultModelCatalog.names)
+        XCTAssertEqual(DefaultModelCatalog.folder("sentiment-en", cache: ArtifactCache(root: URL(fileURLWithPath: "/c"))).path,
+                       "/c/models/sentiment-en")
+    }
+
     /// The CI run of issue 5: MiniLM, 1,000 Rotten Tomatoes examples, 1 epoch, max length 64.
     func testMiniLMOnAThousandRottenTomatoesExamplesBeatsTheMajorityClass() throws {
         var recipe = try XCTUnwrap(DefaultModels.recipes["sentiment-en"])

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SentimentServer
+import SentimentServerTools
 
 /// `sentiment bench serve`: throughput and latency of a running server on loopback, at several concurrencies.
 struct BenchServeCommand: AsyncParsableCommand {

@@ -118,7 +118,7 @@ struct ClassifyCommand: ParsableCommand {
     /// Loads --model; builds the default model first when it is missing (unless --no-build).
     private func loadClassifier() throws -> any TextClassifier {
         if ModelLocator.needsBuild(model) {
-            if noBuild { throw PipelineError.modelNotBuilt(name: model, folder: DefaultModels.folder(model).path) }
+            if noBuild { throw PipelineError.modelNotBuilt(name: model, folder: DefaultModelCatalog.folder(model).path) }
             stderr("\(model) is not built yet: building it now (fetch the base model and data if needed, then fine-tune; "
                 + "minutes on 2 cores; --no-build to skip). This happens once.")
             try DefaultModels.build(name: model, progress: stderr)

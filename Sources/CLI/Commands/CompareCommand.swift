@@ -48,13 +48,13 @@ struct CompareCommand: ParsableCommand {
             }
             let bertName = bert ?? "sentiment-en"
             do {
-                let classifier = try ModelResolver.standard.resolve(bertName)
+                let classifier = try ModelLocator.classifier(bertName)
                 // Rows (and puzzle scores) are keyed by model name: a baseline passed as --bert would collide.
                 if models.contains(where: { $0.classifier.name == classifier.name }) {
                     throw EvaluationError.invalidInput(
                         "--bert \(bertName) is the \(classifier.name) baseline, already in the comparison; give a BERT model folder or name")
                 }
-                let folder = ModelResolver.folder(of: bertName)
+                let folder = try? ModelLocator.folder(for: bertName)
                 models.append((classifier, folder.flatMap(Self.fineTuningSeconds), "loaded", folder))
             } catch {
                 if bert != nil { throw error }

@@ -2,24 +2,6 @@ import ArgumentParser
 import Foundation
 import SentimentKit
 
-extension ModelResolver {
-    /// Every source the CLI knows for `--model NAME|DIR`, tried in order.
-    /// The BERT pipelines add theirs here (HF folders, catalog and default-model names).
-    static var standard: ModelResolver {
-        ModelResolver().adding("a baseline folder or a baseline name in the models folder") { try BaselineModel.resolve($0) }
-            .adding("a fine-tuned BERT-family folder, a built model name or a default-model name") { try SentimentPipeline.resolve($0) }
-    }
-
-    /// The folder a model came from (for its training log), when NAME|DIR names one.
-    static func folder(of nameOrPath: String) -> URL? {
-        let direct = URL(fileURLWithPath: (nameOrPath as NSString).expandingTildeInPath)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: direct.path, isDirectory: &isDirectory), isDirectory.boolValue { return direct }
-        let named = ArtifactCache.default.modelsDirectory.appendingPathComponent(nameOrPath)
-        return FileManager.default.fileExists(atPath: named.path) ? named : nil
-    }
-}
-
 /// `sentiment evaluate`: metrics, calibration and the cases a person should review, for any model.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,7 +16,7 @@ struct EvaluateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Model: a folder or a name (baseline folders today; BERT folders and catalog names with the pipelines).")
+    @Option(help: "Model: a folder (fine-tuned BERT-family or baseline) or a name (trained model, default model).")
     var model: String
     @Option(help: "Catalog data set (rotten-tomatoes, crowdflower-tweets) or a labelled file.") var data: String?
     @Option(help: "Split of --data: train, dev or test.") var split = "test"
@@ -54,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try exitOnError {
-            let classifier = try ModelResolver.standard.resolve(model)
+            let classifier = try ModelLocator.classifier(model)
             let examples: [LabeledText], labels: [String], dataName: String, splitName: String
             if let file {
                 let dataset = try CLIData.load(file, textColumn: textColumn, labelColumn: labelColumn)
@@ -66,7 +48,7 @@ struct EvaluateCommand: ParsableCommand {
             guard !examples.isEmpty else { throw EvaluationError.invalidInput("the \(splitName) split of \(dataName) is empty") }
             var result = try Evaluator.evaluate(classifier, texts: examples.map(\.text), gold: examples.map(\.label), labels: labels,
                                                 data: dataName, split: splitName, reviewThreshold: reviewThreshold)
-            result.trainingLog = ModelResolver.folder(of: model).flatMap { TrainingLog.load(folder: $0) }
+            result.trainingLog = (try? ModelLocator.folder(for: model)).flatMap { TrainingLog.load(folder: $0) }
             if let report {
                 let url = URL(fileURLWithPath: (report as NSString).expandingTildeInPath)
                 try HTMLReport.write(HTMLReport.evaluation(result), to: url)

@@ -30,7 +30,7 @@ struct ModelsCommand: ParsableCommand {
             .filter { !$0.hasPrefix(".") }.sorted() ?? []
         print("Trained models (\(cache.modelsDirectory.path)): \(trained.isEmpty ? "none" : "")")
         for model in trained { print("  \(model)  \(Self.metrics(cache.modelsDirectory.appendingPathComponent(model)))") }
-        for name in DefaultModels.names where !trained.contains(name) {
+        for name in DefaultModelCatalog.names where !trained.contains(name) {
             print("  \(name)  [default model, not built: sentiment setup --name \(name)]")
         }
     }

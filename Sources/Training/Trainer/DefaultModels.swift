@@ -2,8 +2,9 @@ import Foundation
 import SentimentData
 
 /// The catalog's own fine-tuned models. No fine-tuned sentiment model can be fetched, so SentimentKit trains them
-/// here, on CPU, from a fetched base model and data set. The recipes live in this one place; `sentiment train
-/// --name`, `sentiment setup` and `classify` (for a missing default model) all go through `build(name:progress:)`.
+/// here, on CPU, from a fetched base model and data set. The recipes live in this one place (their names, folders
+/// and whether they are built: `DefaultModelCatalog`, SentimentData); `sentiment train --name`, `sentiment setup`
+/// and `classify` (for a missing default model) all go through `build(name:progress:)`.
 public enum DefaultModels {
     /// Name → recipe. See README "Fine-tuning" for the results each recipe reaches.
     public static let recipes: [String: FineTuningRecipe] = [
@@ -23,22 +24,7 @@ public enum DefaultModels {
         return FineTuningRecipe(base: "all-MiniLM-L6-v2", data: data, configuration: configuration)
     }
 
-    public static var names: [String] { recipes.keys.sorted() }
-
-    /// `modelsDirectory/NAME`, where a default model lives once built.
-    public static func folder(_ name: String, cache: ArtifactCache = .default) -> URL {
-        cache.modelsDirectory.appendingPathComponent(name, isDirectory: true)
-    }
-
-    /// Whether `name` has been built (its folder holds a complete model).
-    public static func isBuilt(_ name: String, cache: ArtifactCache = .default) -> Bool {
-        let folder = folder(name, cache: cache)
-        return ["config.json", "model.safetensors"].allSatisfy {
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
-        }
-    }
-
-    /// Trains default model `name` from its recipe into `folder(name)` and returns what it measured.
+    /// Trains default model `name` from its recipe into `DefaultModelCatalog.folder(name)`; returns what it measured.
     /// Fetches the base model and data set first when they are not cached (a no-op otherwise). `progress` receives
     /// status lines, ending with the time taken (fetch + fine-tune) and the test accuracy, and, when given, the
     /// progress line is shown on stderr. Takes minutes on 2 cores (README "Fine-tuning").
@@ -47,12 +33,15 @@ public enum DefaultModels {
         name: String, cache: ArtifactCache = .default, resume: Bool = false,
         progress: (@Sendable (String) -> Void)? = nil
     ) throws -> FineTuningResult {
-        guard let recipe = recipes[name] else { throw TrainerError.unknownDefaultModel(name, known: names) }
+        guard let recipe = recipes[name] else {
+            throw TrainerError.unknownDefaultModel(name, known: DefaultModelCatalog.names)
+        }
         let started = Date()
         var onFetchEvent: (@Sendable (ArtifactFetcher.Event) -> Void)?
         if let progress { onFetchEvent = { event in progress(event.message) } }
         try FineTuning.fetchMissingArtifacts(of: recipe, cache: cache, progress: onFetchEvent)
-        let result = try FineTuning.run(recipe, output: folder(name, cache: cache), resume: resume, cache: cache,
+        let output = DefaultModelCatalog.folder(name, cache: cache)
+        let result = try FineTuning.run(recipe, output: output, resume: resume, cache: cache,
                                         showProgress: progress != nil, log: progress ?? { _ in })
         progress?(String(format: "%@ built in %.0f s (fetch + fine-tune): test accuracy %.2f %% → %@", name,
                          Date().timeIntervalSince(started), 100 * (result.test?.accuracy ?? result.dev.accuracy), result.model))

@@ -66,7 +66,7 @@ public struct LoadGenerator: Sendable {
                         while ContinuousClock.now < deadline {
                             let sent = ContinuousClock.now
                             let reply = try await connection.send(method: .POST, path: "/v1/classify", body: bodies[index % bodies.count])
-                            tally.latencies.append((ContinuousClock.now - sent).milliseconds)
+                            tally.latencies.append((ContinuousClock.now - sent).seconds * 1000)
                             if reply.status == 200 {
                                 tally.batchSizes += Self.batchSize(in: reply.body) ?? 0
                             } else {

@@ -1,9 +1,10 @@
 import Foundation
 import SentimentCore
+import SentimentServer
 
 // Deterministic stand-ins for real models: `sentiment serve --demo` serves them, so the server, the page and its
 // browser test run without downloading anything, and the tests get exact expected values. They are not sentiment
-// models: a word list decides. Real models come from SentimentPipelines (see ServeCommand).
+// models: a word list decides. Real models come from SentimentPipelines (`ModelLocator.load`, see ServeCommand).
 
 /// Words of a text with their Unicode-scalar offsets (letters, digits and apostrophes).
 func demoWords(_ text: String) -> [(word: String, start: Int, end: Int)] {

@@ -1,8 +1,8 @@
-import SentimentCore
-
-// What the server needs from models, beyond `TextClassifier` (SentimentCore). The pipelines conform to these;
-// tests use small deterministic fakes. Every call is synchronous and may be slow: the server only ever calls
-// them from a batcher's worker thread, never from an event loop.
+// The models of the other tasks, beside `TextClassifier`: what the server serves and the pipelines
+// (SentimentPipelines) are. They live here, in the vocabulary every layer shares, so that the pipelines conform
+// directly and the server is built against them without knowing any model; the demo models and tests' fakes conform
+// too. Every call is synchronous and may be slow: the server only ever calls them from a batcher's worker thread,
+// never from an event loop.
 
 /// A masked language model (BertForMaskedLM and friends).
 public protocol FillMaskModel: Sendable {

@@ -1,0 +1,81 @@
+import Foundation
+import SentimentBaselines
+import SentimentCore
+import SentimentData
+import SentimentModels
+import SentimentTokenizers
+
+/// NAME|DIR → a loaded model: the one resolver behind every `--model` (classify, evaluate, compare, serve).
+/// `ModelLocator.folder(for:)` finds the folder (a folder, a built model, a default model not built yet → an error
+/// naming `sentiment setup`, a catalog artifact); the folder is then loaded as what it holds: a baseline
+/// (baseline.json) → classifier; a BERT-family folder by its head: sequence classification → `SentimentPipeline`
+/// (which explains itself by attention), masked LM → `FillMaskPipeline`, bare encoder → `EmbeddingPipeline`.
+/// Building a missing default model is SentimentTraining's (`DefaultModels.build`): the CLI does it first when
+/// `ModelLocator.needsBuild` says so.
+extension ModelLocator {
+    /// The model NAME|DIR names, loaded by what it is.
+    public static func load(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> LoadedModel {
+        switch try open(nameOrPath, cache: cache) {
+        case .baseline(let model):
+            return .classifier(model, explainer: nil)
+        case .encoder(let model, let folder, let name):
+            if model.classificationHead != nil {
+                let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder),
+                                                     name: name, folder: folder)
+                return .classifier(pipeline, explainer: pipeline)
+            }
+            if model.maskedLMHead != nil {
+                return .fillMask(try FillMaskPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name))
+            }
+            // The model loaded above (it has no head); the pipeline adds sentence_bert_config.json's max_seq_length.
+            return .embedder(try EmbeddingPipeline(folder: folder, model: model, name: name))
+        }
+    }
+
+    /// Any classifier by NAME|DIR: a baseline, or a fine-tuned BERT-family folder (another kind of model throws
+    /// `PipelineError.wrongModelKind`).
+    public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> any TextClassifier {
+        switch try open(nameOrPath, cache: cache) {
+        case .baseline(let model):
+            return model
+        case .encoder(let model, let folder, let name):
+            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name, folder: folder)
+        }
+    }
+
+    /// What a folder holds, opened: a baseline, or an encoder with the head its config names.
+    private enum Opened {
+        case baseline(BaselineModel)
+        case encoder(EncoderModel, folder: URL, name: String)
+    }
+
+    private static func open(_ nameOrPath: String, cache: ArtifactCache) throws -> Opened {
+        let folder = try folder(for: nameOrPath, cache: cache)
+        if BaselineModel.isModelFolder(folder) { return .baseline(try BaselineModel.load(folder: folder)) }
+        return .encoder(try AutoModel.load(folder: folder), folder: folder, name: displayName(nameOrPath, folder: folder))
+    }
+
+    // MARK: - What `sentiment serve` offers by default
+
+    /// Served beside `defaultClassifier` when no model is named, where built or fetched.
+    public static let optionalServed = ["sentiment-3class", defaultFillMask, defaultEmbedder]
+
+    /// The models a server offers when none is named: `defaultClassifier` (required: `PipelineError.modelNotBuilt`
+    /// when it is not built — a server should become ready in seconds, not fine-tune for minutes in every replica),
+    /// then each of `optionalServed` that is built or fetched; `note` says which are skipped and why.
+    public static func loadServedDefaults(cache: ArtifactCache = .default,
+                                          note: (String) -> Void = { _ in }) throws -> [LoadedModel] {
+        var models = [try load(defaultClassifier, cache: cache)]
+        for name in optionalServed {
+            do {
+                models.append(try load(name, cache: cache))
+            } catch PipelineError.modelNotBuilt {
+                note("\(name) not served: not built (`sentiment setup --name \(name)`)")
+            } catch let error as DataError {
+                guard case .artifactMissing = error else { throw error }
+                note("\(name) not served: not fetched (`sentiment fetch \(name)`)")
+            }
+        }
+        return models
+    }
+}
