@@ -5,9 +5,9 @@ Run against a running server (scripts/e2e/run.sh starts one with the demo models
     python3 -m venv .venv && .venv/bin/pip install -r scripts/e2e/requirements.txt
     .venv/bin/python scripts/e2e/page_test.py --url http://127.0.0.1:18080 [--screenshot out.png]
 
-It types a text and checks the label, the confidence bar, the scores and the token shading; uploads a CSV and
-checks the table rows, labels, sorting, filtering, the summary and the histogram; clicks Download and checks the
-CSV file. Expected labels come from the server's own /v1/classify for the same texts, so the test holds for any
+It checks that the style sheet applies, types a text and checks the label, the confidence bar, the scores and the
+token shading; uploads a CSV and checks the table rows, labels, sorting, filtering, the summary and the histogram;
+clicks Download and checks the CSV file; and that the content security policy blocked nothing and no script failed. Expected labels come from the server's own /v1/classify for the same texts, so the test holds for any
 model; --expect-label additionally pins the typed text's label. Loopback only; every wait is bounded.
 """
 import argparse
@@ -77,6 +77,10 @@ class Browser:
         self.call("Runtime.enable")
         self.call("Emulation.setDeviceMetricsOverride",
                   {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False})
+        # Record what the page's content security policy blocks (DevTools scripts are exempt from it).
+        self.call("Page.addScriptToEvaluateOnNewDocument", {"source":
+                  "window.__cspViolations = []; document.addEventListener('securitypolicyviolation',"
+                  " (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"})
         self.call("Page.navigate", {"url": url})
 
     def js(self, expression):
@@ -165,6 +169,12 @@ def main():
         browser.wait_for("document.getElementById('status') && document.getElementById('status').textContent === 'ready'",
                          what="page says ready")
         check(True, "page loaded and found a classifier")
+        # A violation from parsing the page (e.g. an inline style attribute) is recorded at once: check it first.
+        early = browser.js("window.__cspViolations")
+        check(early == [], f"the page loads without content-security-policy violations {early or ''}")
+        check(browser.js("getComputedStyle(document.getElementById('threshold')).width") == "80px"
+              and browser.js("getComputedStyle(document.body).backgroundColor") == "rgb(246, 247, 249)",
+              "style sheet applied (/style.css)")
 
         # --- one text, typed ---
         browser.type_into("#text", args.text)
@@ -228,6 +238,11 @@ def main():
               "download texts and labels match")
         check(all(0 <= float(d["score"]) <= 1 for d in downloaded) and "needs_review" in downloaded[0],
               "download has scores and review flags")
+
+        violations = browser.js("window.__cspViolations")
+        check(violations == [], f"nothing blocked by the content security policy {violations or ''}")
+        errors = [e["params"]["exceptionDetails"].get("text") for e in browser.events if e.get("method") == "Runtime.exceptionThrown"]
+        check(errors == [], f"no script errors {errors or ''}")
 
         if args.screenshot:
             browser.js("document.getElementById('text').value = " + json.dumps(args.text))
