@@ -39,12 +39,19 @@ public struct ServerResources: Sendable {
         // Where `Bundle.module` looks first. It falls back to the absolute build path and otherwise stops the process
         // (fatalError), so look before touching it: without the bundle beside the executable, a typed error instead.
         let beside = Bundle.main.bundleURL.appendingPathComponent(bundleName, isDirectory: true)
-        guard isDirectory(beside) else { throw ServerResourceError.bundleMissing(beside.path) }
-        return try load(from: Bundle.module, at: beside.path)
+        if isDirectory(beside) { return try load(from: Bundle.module, at: beside.path) }
+        // Elsewhere than beside the executable: an app's Resources folder, or beside the bundle holding this code
+        // (on macOS, `swift test` runs a test bundle from the build folder under Xcode's `xctest` tool).
+        let elsewhere = [Bundle.main.resourceURL, Bundle(for: Marker.self).bundleURL.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent(bundleName, isDirectory: true) }
+        if let found = elsewhere.first(where: isDirectory) { return try load(bundleAt: found) }
+        throw ServerResourceError.bundleMissing(beside.path)
     }
 
+    private final class Marker {}
+
     /// The files of the bundle at `url` (a `…resources` / `…bundle` folder).
-    public static func load(bundleAt url: URL) throws -> ServerResources {
+    public static func load(bundleAt url: URL) throws(ServerResourceError) -> ServerResources {
         guard isDirectory(url), let bundle = Bundle(url: url) else { throw ServerResourceError.bundleMissing(url.path) }
         return try load(from: bundle, at: url.path)
     }
