@@ -2,9 +2,9 @@ import SentimentTensor
 
 /// torch.nn.LayerNorm over the last dimension (biased variance, eps inside the sqrt), with the statistics that
 /// backward needs. Backward as in llm.c `layernorm_backward`.
-enum LayerNormLayer {
+package enum LayerNormLayer {
     /// out[N, C] = (x − mean)·rstd·γ + β; stores mean[N] and rstd[N]. `out` must not alias `x` (backward needs x).
-    static func forward(
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
@@ -16,7 +16,7 @@ enum LayerNormLayer {
 
     /// Given dout[N, C]: dx (written, or added when `accumulateInput`), dγ += Σ dout·x̂, dβ += Σ dout.
     ///   dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)),  dx̂ = dout · γ
-    static func backward(
+    package static func backward(
         _ dout: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         rows: Int, cols: Int, gamma: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
