@@ -34,6 +34,9 @@ struct AddedTokenMatcher: Sendable {
 
     var isEmpty: Bool { byFirst.isEmpty }
 
+    /// The scalars a match can start with.
+    var firstScalars: [UInt32] { Array(byFirst.keys) }
+
     /// One piece of the split text: an added token (its id) or text for the model.
     struct Piece {
         var range: Range<Int>

@@ -93,6 +93,11 @@ struct BertPipeline: Sendable {
         }
     }
 
+    /// What BertNormalizer makes of an ASCII character: one ASCII character, or nil when clean text drops it.
+    func normalizedASCII(_ c: UInt8) -> UInt8? {
+        asciiActions[Int(c)] == Action.drop.rawValue ? nil : asciiBytes[Int(c)]
+    }
+
     /// BertNormalizer alone on `scalars[range]`: the normalized scalars, each with the index of the original scalar it
     /// comes from, CJK padding spaces included (HF's normalized string, where `normalized: true` added tokens match).
     func normalize(

@@ -14,6 +14,8 @@ public final class PreTrainedTokenizer: Tokenizer {
     let addedTokens: AddedTokenMatcher
     /// Added tokens matched on the normalized text between those (`normalized: true`).
     let normalizedAddedTokens: AddedTokenMatcher
+    /// Per ASCII character: whether its normalized form can start one of those (text without any skips that pass).
+    let normalizedTriggers: [Bool]
     let postProcessor: PostProcessor?
     let decoder: Decoder
     /// Token string by id (model vocabulary, then added tokens).
@@ -31,6 +33,13 @@ public final class PreTrainedTokenizer: Tokenizer {
         self.pipeline = pipeline
         self.addedTokens = AddedTokenMatcher(addedTokens.filter { !$0.normalized })
         normalizedAddedTokens = AddedTokenMatcher(addedTokens.filter(\.normalized))
+        let firsts = Set(normalizedAddedTokens.firstScalars)
+        normalizedTriggers = (0..<128).map { (c: UInt8) -> Bool in
+            switch pipeline {
+            case .wordPiece(let bert): return bert.normalizedASCII(c).map { firsts.contains(UInt32($0)) } ?? false
+            case .byteLevel: return firsts.contains(UInt32(c))
+            }
+        }
         self.postProcessor = postProcessor
         self.decoder = decoder
         var byId = vocabulary
@@ -180,6 +189,10 @@ public final class PreTrainedTokenizer: Tokenizer {
     private func splitNormalized(
         _ scalars: UnsafeBufferPointer<UInt32>, range: Range<Int>, into raw: inout RawTokens, scratch: inout Scratch
     ) {
+        // Most texts cannot hold such a token: ASCII characters whose normalized form starts none, nothing else.
+        guard range.contains(where: { scalars[$0] >= 0x80 || normalizedTriggers[Int(scalars[$0])] }) else {
+            return tokenizeWithModel(scalars, range: range, into: &raw, scratch: &scratch)
+        }
         scratch.normalized.removeAll(keepingCapacity: true)
         scratch.origins.removeAll(keepingCapacity: true)
         switch pipeline {
