@@ -26,12 +26,7 @@ final class MPNetEmbeddingTests: XCTestCase {
         XCTAssertEqual(inputs.sentence_embedding_max_length, 384)
         XCTAssertEqual(try SentencePooling(folder: folder), SentencePooling(mode: .mean, normalize: true))
 
-        let pipeline: EmbeddingPipeline
-        do {
-            pipeline = try EmbeddingPipeline.load(name)
-        } catch ModelError.unsupportedModelType("mpnet") {
-            throw XCTSkip("the MPNet encoder (model_type mpnet) is not in SentimentModels yet")
-        }
+        let pipeline = try EmbeddingPipeline.load(name)
         XCTAssertEqual(pipeline.name, name)
         XCTAssertEqual(pipeline.dimension, 768)
         XCTAssertEqual(pipeline.maxLength, 384, "sentence_bert_config.json max_seq_length")
