@@ -107,8 +107,12 @@ final class FamilyParityTests: XCTestCase {
         XCTAssertEqual(output.hidden.storage.count, refHidden.count)
         XCTAssertLessThanOrEqual(hiddenDelta, 1e-5, family)
 
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("family-export-\(family)-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: out) }
+        // FAMILY_EXPORT_DIR keeps the exported folders, for scripts/fixtures/families.py --check (transformers loads
+        // them with the family's *ForSequenceClassification and must give the fixture's logits).
+        let keep = ProcessInfo.processInfo.environment["FAMILY_EXPORT_DIR"].map { URL(fileURLWithPath: $0) }
+        let out = keep?.appendingPathComponent(family)
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("family-export-\(family)-\(UUID().uuidString)")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: out) } }
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try c.model.hfConfigJSON(labels: ["negative", "neutral", "positive"]).write(to: out.appendingPathComponent("config.json"))
         try SafeTensors.write(c.model.hfTensors(), to: out.appendingPathComponent("model.safetensors"))
