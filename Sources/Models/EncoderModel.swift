@@ -12,7 +12,7 @@ public struct EncoderOutput: Sendable {
     public let firstTokenAttention: [[Float]]?
 }
 
-/// A loaded BERT, DistilBERT or RoBERTa encoder with whichever head its checkpoint carries.
+/// A loaded BERT, DistilBERT, RoBERTa or MPNet encoder with whichever head its checkpoint carries.
 ///
 /// Immutable after loading (weights are read-only, every call allocates its own workspace), so one instance may serve
 /// any number of threads at once. Build it with `AutoModel.load(folder:)`.
@@ -38,12 +38,14 @@ public final class EncoderModel: Sendable {
         self.architecture = architecture
         self.pooling = pooling
         let prefix = reader.encoderPrefix
-        embeddings = try BertEmbeddings(reader, prefix: prefix + "embeddings.", config: config)
+        embeddings = try BertEmbeddings(reader, prefix: prefix, config: config)
         encoder = try BertEncoder(reader, config: config)
         // The pooler is part of BertModel (HF add_pooling_layer=True); load it whenever it is there.
         let c = config.hiddenSize
-        pooler = config.modelType != .distilbert && reader.contains(prefix + "pooler.dense.weight")
-            ? BertPooler(dense: try Linear(reader, prefix + "pooler.dense", out: c, in: c)) : nil
+        let poolerKey = ParameterKeys(config.modelType).pooler.map { prefix + $0 }
+        pooler = try poolerKey.flatMap { key in
+            reader.contains(key + ".weight") ? BertPooler(dense: try Linear(reader, key, out: c, in: c)) : nil
+        }
         classificationHead = architecture.head == .sequenceClassification
             ? try ClassificationHead(reader, config: config, pooler: pooler) : nil
         maskedLMHead = architecture.head == .maskedLM
@@ -64,23 +66,28 @@ public final class EncoderModel: Sendable {
 
     // MARK: - Encoder
 
-    /// Runs embeddings and every layer over the packed batch.
+    /// The encoder as the shared forward pass sees it (the same pass training runs; see `EncoderPass`).
+    package var pass: EncoderPass { EncoderPass(config: config, embeddings: embeddings, encoder: encoder) }
+
+    /// Runs embeddings and every layer over the packed batch: `EncoderPass.forward` with a cache of its own (so
+    /// concurrent calls never share memory), no dropout, activations not kept.
     public func forward(_ batch: PackedBatch, captureAttention: Bool = false) throws -> EncoderOutput {
         let positionIds = embeddings.positionIds(batch)
         try embeddings.validate(batch, positionIds: positionIds)
         let n = batch.tokenCount, c = hiddenSize, heads = config.numAttentionHeads
-        let ws = EncoderWorkspace(tokens: n, hidden: c, intermediate: config.intermediateSize)
-        embeddings.forward(batch, positionIds: positionIds, out: ws.hidden)
-        var capture = captureAttention ? [Float](repeating: 0, count: heads * n) : []
-        capture.withUnsafeMutableBufferPointer { captured in
-            encoder.forward(batch, ws, capture: captureAttention ? captured.baseAddress! : nil)
-        }
-        let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: ws.hidden, count: n * c)))
+        let ws = ActivationCache(keepsActivations: false)
+        ws.prepare(lengths: batch.lengths, config: config, numLabels: 1)
+        let out = pass.forward(batch, positions: positionIds, cache: ws, dropoutKey: nil, firstTokenOnly: false)
+        let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: out, count: n * c)))
         var attention: [[Float]]?
-        if captureAttention {
-            // capture is (heads, N): average the heads for each sequence's tokens.
+        if captureAttention && config.numHiddenLayers > 0 {
+            // The last layer's probabilities (every layer shares one cache): row 0 of each head, averaged over heads.
+            let layout = ws.layout, probs = ws.layer(config.numHiddenLayers - 1).probs.pointer
             attention = (0..<batch.count).map { b in
-                batch.rows(of: b).map { row in (0..<heads).reduce(Float(0)) { $0 + capture[$1 * n + row] } / Float(heads) }
+                let length = layout.length(b), base = layout.probabilityOffsets[b]
+                return (0..<length).map { j in
+                    (0..<heads).reduce(Float(0)) { $0 + probs[base + $1 * length * length + j] } / Float(heads)
+                }
             }
         }
         return EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: attention)

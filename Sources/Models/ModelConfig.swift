@@ -6,6 +6,15 @@ public enum ModelFamily: String, Codable, Sendable {
     case bert
     case distilbert
     case roberta
+    /// MPNet (modeling_mpnet.py): RoBERTa-style positions, no token types, relative position bias in attention.
+    case mpnet
+
+    /// Key prefix of the encoder inside a head model's checkpoint (HF `base_model_prefix`).
+    public var basePrefix: String { rawValue + "." }
+    /// Whether position ids start after padding_idx (RoBERTa's `create_position_ids_from_input_ids`).
+    public var positionsAfterPadding: Bool { self == .roberta || self == .mpnet }
+    /// Whether the embeddings have a token type table.
+    public var hasTokenTypes: Bool { self == .bert || self == .roberta }
 }
 
 /// What a model's outputs mean for classification, as HF `config.problem_type`.
@@ -29,7 +38,7 @@ public enum Activation: String, Codable, Sendable {
     public var isTanhGELU: Bool { self == .geluNew || self == .geluPytorchTanh || self == .geluFast }
 }
 
-/// A Hugging Face `config.json` for BERT, DistilBERT or RoBERTa, normalised to BERT's vocabulary.
+/// A Hugging Face `config.json` for BERT, DistilBERT, RoBERTa or MPNet, normalised to BERT's vocabulary.
 ///
 /// Defaults are bert-base's (`BertConfig()`); DistilBERT's spellings (`dim`, `n_layers`, `n_heads`, `hidden_dim`,
 /// `activation`) and defaults are accepted; RoBERTa's `pad_token_id` / `layer_norm_eps` are read like any other.
@@ -60,6 +69,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var problemType: ProblemType?
     /// Whether masked-LM decoders share the word embedding matrix (HF default true).
     public var tieWordEmbeddings: Bool
+    /// MPNet's relative position buckets (`relative_attention_num_buckets`, 32); 0 for the other families.
+    public var relativeAttentionNumBuckets: Int
 
     /// Number of classification outputs.
     public var numLabels: Int { id2label.count }
@@ -78,10 +89,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         numAttentionHeads = 12
         intermediateSize = 3072
         hiddenAct = .gelu
-        maxPositionEmbeddings = modelType == .roberta ? 514 : 512
-        typeVocabSize = modelType == .distilbert ? 0 : (modelType == .roberta ? 1 : 2)
-        layerNormEps = modelType == .roberta ? 1e-5 : 1e-12
-        padTokenId = modelType == .roberta ? 1 : 0
+        maxPositionEmbeddings = modelType.positionsAfterPadding ? 514 : 512
+        typeVocabSize = modelType.hasTokenTypes ? (modelType == .roberta ? 1 : 2) : 0
+        layerNormEps = modelType.positionsAfterPadding ? 1e-5 : 1e-12
+        padTokenId = modelType.positionsAfterPadding ? 1 : 0
+        if modelType == .mpnet { vocabSize = 30527 }
+        relativeAttentionNumBuckets = modelType == .mpnet ? 32 : 0
         hiddenDropoutProb = 0.1
         attentionProbsDropoutProb = 0.1
         classifierDropout = modelType == .distilbert ? 0.2 : nil
@@ -121,8 +134,13 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         try require(layerNormEps > 0, "layer_norm_eps must be positive")
         try require(Set(id2label.keys) == Set(0..<id2label.count),
                     "id2label ids must be 0..<\(id2label.count), got \(id2label.keys.sorted())")
-        if modelType == .roberta {
-            try require(padTokenId + 1 < maxPositionEmbeddings, "RoBERTa positions start at pad_token_id + 1 = \(padTokenId + 1)")
+        if modelType.positionsAfterPadding {
+            try require(padTokenId >= 0 && padTokenId + 1 < maxPositionEmbeddings,
+                        "\(modelType.rawValue) positions start at pad_token_id + 1 = \(padTokenId + 1)")
+        }
+        if modelType == .mpnet {
+            try require(relativeAttentionNumBuckets >= 4 && relativeAttentionNumBuckets % 2 == 0,
+                        "relative_attention_num_buckets must be an even number ≥ 4, got \(relativeAttentionNumBuckets)")
         }
     }
 
@@ -172,7 +190,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             hiddenAct = known
         }
         maxPositionEmbeddings = try value(Int.self, "max_position_embeddings") ?? maxPositionEmbeddings
-        if family != .distilbert { typeVocabSize = try value(Int.self, "type_vocab_size") ?? typeVocabSize }
+        if family.hasTokenTypes { typeVocabSize = try value(Int.self, "type_vocab_size") ?? typeVocabSize }
+        if family == .mpnet {
+            relativeAttentionNumBuckets = try value(Int.self, "relative_attention_num_buckets") ?? relativeAttentionNumBuckets
+        }
         // DistilBERT hard-codes LayerNorm eps 1e-12 (modeling_distilbert.py), whatever the config says.
         if family != .distilbert { layerNormEps = Float(try value(Double.self, "layer_norm_eps") ?? Double(layerNormEps)) }
         padTokenId = try value(Int.self, "pad_token_id") ?? padTokenId
@@ -233,12 +254,15 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             try c.encode(numAttentionHeads, forKey: Key("num_attention_heads"))
             try c.encode(intermediateSize, forKey: Key("intermediate_size"))
             try c.encode(hiddenAct.rawValue, forKey: Key("hidden_act"))
-            try c.encode(typeVocabSize, forKey: Key("type_vocab_size"))
+            if modelType.hasTokenTypes { try c.encode(typeVocabSize, forKey: Key("type_vocab_size")) }
+            if modelType == .mpnet {
+                try c.encode(relativeAttentionNumBuckets, forKey: Key("relative_attention_num_buckets"))
+            }
             try c.encode(Double(layerNormEps), forKey: Key("layer_norm_eps"))
             try c.encode(Double(hiddenDropoutProb), forKey: Key("hidden_dropout_prob"))
             try c.encode(Double(attentionProbsDropoutProb), forKey: Key("attention_probs_dropout_prob"))
             try c.encodeIfPresent(classifierDropout.map(Double.init), forKey: Key("classifier_dropout"))
-            try c.encode("absolute", forKey: Key("position_embedding_type"))
+            if modelType != .mpnet { try c.encode("absolute", forKey: Key("position_embedding_type")) }
         }
         try c.encode(Dictionary(uniqueKeysWithValues: id2label.map { (String($0.key), $0.value) }), forKey: Key("id2label"))
         try c.encode(label2id, forKey: Key("label2id"))
@@ -265,22 +289,28 @@ public enum ModelArchitecture: String, Sendable, CaseIterable {
     case robertaModel = "RobertaModel"
     case robertaForSequenceClassification = "RobertaForSequenceClassification"
     case robertaForMaskedLM = "RobertaForMaskedLM"
+    case mpnetModel = "MPNetModel"
+    case mpnetForSequenceClassification = "MPNetForSequenceClassification"
+    case mpnetForMaskedLM = "MPNetForMaskedLM"
 
     public var family: ModelFamily {
         switch self {
         case .bertModel, .bertForSequenceClassification, .bertForMaskedLM, .bertForPreTraining: return .bert
         case .distilBertModel, .distilBertForSequenceClassification, .distilBertForMaskedLM: return .distilbert
         case .robertaModel, .robertaForSequenceClassification, .robertaForMaskedLM: return .roberta
+        case .mpnetModel, .mpnetForSequenceClassification, .mpnetForMaskedLM: return .mpnet
         }
     }
 
     /// The head this class puts on top of the encoder.
     public var head: HeadKind {
         switch self {
-        case .bertModel, .distilBertModel, .robertaModel: return .none
-        case .bertForSequenceClassification, .distilBertForSequenceClassification, .robertaForSequenceClassification:
+        case .bertModel, .distilBertModel, .robertaModel, .mpnetModel: return .none
+        case .bertForSequenceClassification, .distilBertForSequenceClassification, .robertaForSequenceClassification,
+             .mpnetForSequenceClassification:
             return .sequenceClassification
-        case .bertForMaskedLM, .bertForPreTraining, .distilBertForMaskedLM, .robertaForMaskedLM: return .maskedLM
+        case .bertForMaskedLM, .bertForPreTraining, .distilBertForMaskedLM, .robertaForMaskedLM, .mpnetForMaskedLM:
+            return .maskedLM
         }
     }
 }

@@ -22,7 +22,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .missingFile(let path): return "missing file: \(path)"
         case .invalidConfig(let why): return "invalid model config: \(why)"
         case .unsupportedModelType(let type):
-            return "unsupported model_type \"\(type)\" (supported: bert, distilbert, roberta)"
+            return "unsupported model_type \"\(type)\" (supported: bert, distilbert, roberta, mpnet)"
         case .unsupportedArchitecture(let name):
             let known = ModelArchitecture.allCases.map(\.rawValue).joined(separator: ", ")
             return "unsupported architecture \"\(name)\" (supported: \(known))"

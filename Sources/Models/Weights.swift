@@ -10,6 +10,12 @@ public struct Weight: @unchecked Sendable {
     public let shape: [Int]
     public var count: Int { shape.reduce(1, *) }
 
+    /// A view of `shape` floats at `pointer` (e.g. inside a trainer's parameter store); the owner keeps it alive.
+    package init(pointer: UnsafePointer<Float>, shape: [Int]) {
+        self.pointer = pointer
+        self.shape = shape
+    }
+
     /// A copy as a Tensor (for inspection and export; the model itself never copies).
     public func tensor() -> Tensor {
         Tensor(shape: shape, data: Array(UnsafeBufferPointer(start: pointer, count: count)))

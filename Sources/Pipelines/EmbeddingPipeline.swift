@@ -4,9 +4,10 @@ import SentimentData
 import SentimentModels
 import SentimentTokenizers
 
-/// Sentence embeddings as sentence-transformers computes them for MiniLM-style models: the encoder's last hidden
-/// states pooled per the folder's 1_Pooling/config.json (mean over tokens by default), then L2-normalised, with
-/// texts truncated to sentence_bert_config.json's `max_seq_length` (256 for all-MiniLM-L6-v2).
+/// Sentence embeddings as sentence-transformers computes them (all-MiniLM-L6-v2, all-mpnet-base-v2, any encoder
+/// folder): the encoder's last hidden states pooled per the folder's 1_Pooling/config.json (mean over tokens by
+/// default), then L2-normalised when modules.json has a Normalize module, with texts truncated to
+/// sentence_bert_config.json's `max_seq_length` (256 for all-MiniLM-L6-v2, 384 for all-mpnet-base-v2).
 public final class EmbeddingPipeline: Embedder {
     public let name: String
     public let model: EncoderModel

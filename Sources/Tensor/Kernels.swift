@@ -10,7 +10,7 @@ public enum Kernels {
     /// Elementwise calls below this many floats stay on the calling thread.
     static let elementwiseGrain = 1 << 15
     /// Row-wise calls (layer norm, softmax) below this many floats stay on the calling thread.
-    static let rowwiseGrain = 1 << 14
+    public static let rowwiseGrain = 1 << 14
 
     /// out[rows, outFeatures] = x[rows, inFeatures] · weightᵀ + bias, as torch.nn.Linear (weight stored [out, in]).
     public static func linear(

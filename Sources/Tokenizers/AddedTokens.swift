@@ -7,11 +7,14 @@ struct AddedToken: Sendable, Equatable {
     var lstrip = false
     var rstrip = false
     var singleWord = false
+    /// Matched on the normalized text (after lowercasing, accent stripping…) instead of the raw text: HF splits the
+    /// raw text on the other added tokens first, then normalizes the rest and splits it on these (MPNet's `<unk>`).
+    var normalized = false
 }
 
-/// Finds added tokens in raw text, as HF's AddedVocabulary (`find_matches`): leftmost-longest matches, never split
-/// by the model. Matching runs on the original text (HF does so for tokens with `normalized: false`, which all
-/// special tokens are).
+/// Finds added tokens in text, as HF's AddedVocabulary (`find_matches`): leftmost-longest matches, never split
+/// by the model. One matcher holds the tokens with `normalized: false` and runs on the original text; a second
+/// one, for the `normalized: true` tokens, runs on the normalized text of what lies between.
 struct AddedTokenMatcher: Sendable {
     private let tokens: [AddedToken]
     private let patterns: [[UInt32]]
@@ -30,6 +33,9 @@ struct AddedTokenMatcher: Sendable {
     }
 
     var isEmpty: Bool { byFirst.isEmpty }
+
+    /// The scalars a match can start with.
+    var firstScalars: [UInt32] { Array(byFirst.keys) }
 
     /// One piece of the split text: an added token (its id) or text for the model.
     struct Piece {

@@ -93,6 +93,43 @@ struct BertPipeline: Sendable {
         }
     }
 
+    /// What BertNormalizer makes of an ASCII character: one ASCII character, or nil when clean text drops it.
+    func normalizedASCII(_ c: UInt8) -> UInt8? {
+        asciiActions[Int(c)] == Action.drop.rawValue ? nil : asciiBytes[Int(c)]
+    }
+
+    /// BertNormalizer alone on `scalars[range]`: the normalized scalars, each with the index of the original scalar it
+    /// comes from, CJK padding spaces included (HF's normalized string, where `normalized: true` added tokens match).
+    func normalize(
+        _ scalars: UnsafeBufferPointer<UInt32>, range: Range<Int>, into output: inout [UInt32], origins: inout [Int32],
+        scratch: inout Scratch
+    ) {
+        for i in range {
+            let c = scalars[i]
+            if c < 0x80 {
+                if asciiActions[Int(c)] != Action.drop.rawValue {
+                    output.append(UInt32(asciiBytes[Int(c)]))
+                    origins.append(Int32(i))
+                }
+                continue
+            }
+            if Self.normalize(c, normalizer, classes, &scratch.outputs, &scratch.decomposed) { continue }
+            let padded = normalizer.handleChineseChars && classes.has(c, .cjk)
+            if padded {
+                output.append(0x20)
+                origins.append(Int32(i))
+            }
+            for out in scratch.outputs {
+                output.append(out)
+                origins.append(Int32(i))
+            }
+            if padded {
+                output.append(0x20)
+                origins.append(Int32(i))
+            }
+        }
+    }
+
     /// Tokenizes `scalars[range]` (a piece of text without added tokens), appending to `tokens`.
     func tokenize(
         _ scalars: UnsafeBufferPointer<UInt32>, range: Range<Int>, into tokens: inout RawTokens,

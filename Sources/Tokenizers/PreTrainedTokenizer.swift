@@ -10,7 +10,12 @@ enum TokenizationPipeline: Sendable {
 /// model; then truncate, post-process, pad), for WordPiece and byte-level BPE. Build it with `AutoTokenizer.load`.
 public final class PreTrainedTokenizer: Tokenizer {
     let pipeline: TokenizationPipeline
+    /// Added tokens matched on the raw text (`normalized: false`: every special token but MPNet's `<unk>`).
     let addedTokens: AddedTokenMatcher
+    /// Added tokens matched on the normalized text between those (`normalized: true`).
+    let normalizedAddedTokens: AddedTokenMatcher
+    /// Per ASCII character: whether its normalized form can start one of those (text without any skips that pass).
+    let normalizedTriggers: [Bool]
     let postProcessor: PostProcessor?
     let decoder: Decoder
     /// Token string by id (model vocabulary, then added tokens).
@@ -26,7 +31,15 @@ public final class PreTrainedTokenizer: Tokenizer {
         decoder: Decoder, specialTokens: SpecialTokens, modelMaxLength: Int?
     ) {
         self.pipeline = pipeline
-        self.addedTokens = AddedTokenMatcher(addedTokens)
+        self.addedTokens = AddedTokenMatcher(addedTokens.filter { !$0.normalized })
+        normalizedAddedTokens = AddedTokenMatcher(addedTokens.filter(\.normalized))
+        let firsts = Set(normalizedAddedTokens.firstScalars)
+        normalizedTriggers = (0..<128).map { (c: UInt8) -> Bool in
+            switch pipeline {
+            case .wordPiece(let bert): return bert.normalizedASCII(c).map { firsts.contains(UInt32($0)) } ?? false
+            case .byteLevel: return firsts.contains(UInt32(c))
+            }
+        }
         self.postProcessor = postProcessor
         self.decoder = decoder
         var byId = vocabulary
@@ -61,6 +74,9 @@ public final class PreTrainedTokenizer: Tokenizer {
     struct Scratch {
         var bert = BertPipeline.Scratch()
         var byteLevel = ByteLevelPipeline.Scratch()
+        /// A piece's normalized text and each scalar's original index (only with normalized added tokens).
+        var normalized: [UInt32] = []
+        var origins: [Int32] = []
     }
 
     public func encode(_ text: String, pair: String?, options: EncodingOptions) throws -> Encoding {
@@ -115,19 +131,12 @@ public final class PreTrainedTokenizer: Tokenizer {
         scalars.withUnsafeBufferPointer { scalars in
             for piece in addedTokens.split(scalars) {
                 if let id = piece.id {
-                    if piece.range.count != tokensById[Int(id)]?.unicodeScalars.count {
-                        var matched = String.UnicodeScalarView()
-                        for k in piece.range { matched.append(Unicode.Scalar(scalars[k])!) }
-                        raw.tokenOverrides[raw.count] = String(matched)
-                    }
-                    raw.append(id: id, start: Int32(piece.range.lowerBound), end: Int32(piece.range.upperBound))
-                    continue
-                }
-                switch pipeline {
-                case .wordPiece(let bert):
-                    bert.tokenize(scalars, range: piece.range, into: &raw, scratch: &scratch.bert)
-                case .byteLevel(let byteLevel):
-                    byteLevel.tokenize(scalars, range: piece.range, into: &raw, scratch: &scratch.byteLevel)
+                    appendAddedToken(id, matched: scalars, piece.range, start: piece.range.lowerBound,
+                                     end: piece.range.upperBound, into: &raw)
+                } else if normalizedAddedTokens.isEmpty {
+                    tokenizeWithModel(scalars, range: piece.range, into: &raw, scratch: &scratch)
+                } else {
+                    splitNormalized(scalars, range: piece.range, into: &raw, scratch: &scratch)
                 }
             }
         }
@@ -144,6 +153,79 @@ public final class PreTrainedTokenizer: Tokenizer {
             ids: raw.ids, typeIds: Array(repeating: Int32(sequence), count: count),
             attentionMask: Array(repeating: 1, count: count), tokens: tokens, offsets: offsets,
             sequenceIds: Array(repeating: sequence, count: count))
+    }
+
+    /// An added token found in `matched[range]` (raw or normalized text), at `start..<end` in the original text. HF's
+    /// token string is the matched text ("  <mask>" with lstrip), which byte-level offset trimming then reads.
+    private func appendAddedToken(
+        _ id: Int32, matched: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, start: Int, end: Int,
+        into raw: inout RawTokens
+    ) {
+        let content = tokensById[Int(id)]
+        if range.count != content?.unicodeScalars.count
+            || !zip(content?.unicodeScalars ?? "".unicodeScalars, range).allSatisfy({ $0.value == matched[$1] })
+        {
+            var text = String.UnicodeScalarView()
+            for k in range { text.append(Unicode.Scalar(matched[k]) ?? "\u{FFFD}") }
+            raw.tokenOverrides[raw.count] = String(text)
+        }
+        raw.append(id: id, start: Int32(start), end: Int32(end))
+    }
+
+    private func tokenizeWithModel(
+        _ scalars: UnsafeBufferPointer<UInt32>, range: Range<Int>, into raw: inout RawTokens, scratch: inout Scratch
+    ) {
+        switch pipeline {
+        case .wordPiece(let bert):
+            bert.tokenize(scalars, range: range, into: &raw, scratch: &scratch.bert)
+        case .byteLevel(let byteLevel):
+            byteLevel.tokenize(scalars, range: range, into: &raw, scratch: &scratch.byteLevel)
+        }
+    }
+
+    /// HF's second added-token pass: normalize `scalars[range]`, find the `normalized: true` tokens in it, and run the
+    /// model on the original text between them. A match must cover whole original characters (it always does for
+    /// tokens like `<unk>`); one that starts or ends inside the normalization of one character is not taken.
+    private func splitNormalized(
+        _ scalars: UnsafeBufferPointer<UInt32>, range: Range<Int>, into raw: inout RawTokens, scratch: inout Scratch
+    ) {
+        // Most texts cannot hold such a token: ASCII characters whose normalized form starts none, nothing else.
+        guard range.contains(where: { scalars[$0] >= 0x80 || normalizedTriggers[Int(scalars[$0])] }) else {
+            return tokenizeWithModel(scalars, range: range, into: &raw, scratch: &scratch)
+        }
+        scratch.normalized.removeAll(keepingCapacity: true)
+        scratch.origins.removeAll(keepingCapacity: true)
+        switch pipeline {
+        case .wordPiece(let bert):
+            bert.normalize(scalars, range: range, into: &scratch.normalized, origins: &scratch.origins, scratch: &scratch.bert)
+        case .byteLevel:  // no normalizer: the normalized text is the text
+            for i in range {
+                scratch.normalized.append(scalars[i])
+                scratch.origins.append(Int32(i))
+            }
+        }
+        let origins = scratch.origins
+        var matches: [(range: Range<Int>, id: Int32, start: Int, end: Int)] = []
+        scratch.normalized.withUnsafeBufferPointer { normalized in
+            for piece in normalizedAddedTokens.split(normalized) {
+                guard let id = piece.id, !piece.range.isEmpty else { continue }
+                let first = piece.range.lowerBound, last = piece.range.upperBound - 1
+                let wholeStart = first == 0 || origins[first - 1] != origins[first]
+                let wholeEnd = last == origins.count - 1 || origins[last + 1] != origins[last]
+                guard wholeStart && wholeEnd else { continue }
+                matches.append((piece.range, id, Int(origins[first]), Int(origins[last]) + 1))
+            }
+        }
+        guard !matches.isEmpty else { return tokenizeWithModel(scalars, range: range, into: &raw, scratch: &scratch) }
+        var position = range.lowerBound
+        for match in matches {
+            if position < match.start { tokenizeWithModel(scalars, range: position..<match.start, into: &raw, scratch: &scratch) }
+            scratch.normalized.withUnsafeBufferPointer { normalized in
+                appendAddedToken(match.id, matched: normalized, match.range, start: match.start, end: match.end, into: &raw)
+            }
+            position = match.end
+        }
+        if position < range.upperBound { tokenizeWithModel(scalars, range: position..<range.upperBound, into: &raw, scratch: &scratch) }
     }
 
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool) -> String {

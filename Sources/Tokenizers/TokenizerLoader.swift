@@ -86,6 +86,8 @@ enum TokenizerLoader {
 
     static let bertSpecials = ["[CLS]", "[SEP]", "[PAD]", "[MASK]", "[UNK]"]
     static let robertaSpecials = ["<s>", "</s>", "<pad>", "<mask>", "<unk>"]
+    /// transformers' MPNetTokenizer defaults: RoBERTa's markers around a BERT vocabulary, whose unknown is `[UNK]`.
+    static let mpnetSpecials = ["<s>", "</s>", "<pad>", "<mask>", "[UNK]"]
 
     /// The special tokens as added tokens, with the flags (lstrip, rstrip, …) and extra tokens that
     /// tokenizer_config.json's `added_tokens_decoder` declares, as transformers reads them.
@@ -101,11 +103,15 @@ enum TokenizerLoader {
         return tokens
     }
 
-    // MARK: - vocab.txt (+ tokenizer_config.json): BertTokenizer
+    // MARK: - vocab.txt (+ tokenizer_config.json): BertTokenizer, MPNetTokenizer
 
     /// As transformers builds a fast BertTokenizer from vocab.txt: BertNormalizer(clean_text, tokenize_chinese_chars,
     /// strip_accents, do_lower_case), BertPreTokenizer, WordPiece, `[CLS] $A [SEP]` template, WordPiece decoder.
+    /// With `tokenizer_class` MPNetTokenizer (or a config.json of model_type mpnet beside it), as transformers' MPNet
+    /// tokenizer: the same WordPiece, but `<s> A </s></s> B </s>` (RobertaProcessing, trim_offsets) and a `<mask>`
+    /// that takes the space before it.
     static func fromVocabTxt(_ url: URL, config: [String: Any]) throws -> PreTrainedTokenizer {
+        let mpnet = isMPNet(config, folder: url.deletingLastPathComponent())
         let text = try readText(url)
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
@@ -116,16 +122,29 @@ enum TokenizerLoader {
         let normalizer = BertNormalizer(
             cleanText: true, handleChineseChars: config["tokenize_chinese_chars"] as? Bool ?? true,
             stripAccents: config["strip_accents"] as? Bool, lowercase: config["do_lower_case"] as? Bool ?? true)
-        let specials = try specialTokens(config, defaults: bertSpecials) { model.vocabulary.get($0) }
+        let specials = try specialTokens(config, defaults: mpnet ? mpnetSpecials : bertSpecials) { model.vocabulary.get($0) }
         let added = try addedTokens(
             config, defaults: [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask].map {
-                AddedToken(content: $0.content, id: $0.id, special: true)
+                AddedToken(content: $0.content, id: $0.id, special: true, lstrip: mpnet && $0 == specials.mask)
             }, path: url.path)
+        let postProcessor: PostProcessor = mpnet
+            ? .roberta(cls: specials.cls, sep: specials.sep, trimOffsets: true, addPrefixSpace: false)
+            : .bert(cls: specials.cls, sep: specials.sep)
         return PreTrainedTokenizer(
             pipeline: .wordPiece(BertPipeline(normalizer: normalizer, model: model)), vocabulary: vocabulary,
-            addedTokens: added, postProcessor: .bert(cls: specials.cls, sep: specials.sep),
+            addedTokens: added, postProcessor: postProcessor,
             decoder: .wordPiece(prefix: "##", cleanup: true), specialTokens: specials,
             modelMaxLength: modelMaxLength(config))
+    }
+
+    /// tokenizer_config.json's `tokenizer_class` (MPNetTokenizer, MPNetTokenizerFast), or when it has none, the
+    /// `model_type` of the config.json beside it (how transformers' AutoTokenizer picks the class).
+    static func isMPNet(_ config: [String: Any], folder: URL) -> Bool {
+        if let name = config["tokenizer_class"] as? String { return name.hasPrefix("MPNetTokenizer") }
+        let modelConfig = folder.appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: modelConfig.path),
+              let object = try? readJSONObject(modelConfig) else { return false }
+        return object["model_type"] as? String == "mpnet"
     }
 
     // MARK: - vocab.json + merges.txt (+ tokenizer_config.json): RobertaTokenizer
@@ -208,7 +227,7 @@ enum TokenizerLoader {
             let normalizer = try parseBertNormalizer(json["normalizer"])
             try requirePreTokenizer(json["pre_tokenizer"], oneOf: ["BertPreTokenizer"])
             pipeline = .wordPiece(BertPipeline(normalizer: normalizer, model: wordPiece))
-            defaults = bertSpecials
+            defaults = isMPNet(config, folder: url.deletingLastPathComponent()) ? mpnetSpecials : bertSpecials
         case "BPE":
             guard let vocab = model["vocab"] as? [String: NSNumber] else {
                 throw TokenizerError.invalidFile(path: path, reason: "BPE model without a vocab object")
@@ -261,12 +280,14 @@ enum TokenizerLoader {
     }
 
     /// An added token from a tokenizer.json `added_tokens` or tokenizer_config.json `added_tokens_decoder` entry
-    /// (flags default to false, as in HF).
+    /// (flags default to false, `normalized` to `!special`, as in transformers).
     static func addedToken(_ entry: [String: Any], content: String, id: Int32) -> AddedToken {
-        AddedToken(
-            content: content, id: id, special: entry["special"] as? Bool ?? false,
+        let special = entry["special"] as? Bool ?? false
+        return AddedToken(
+            content: content, id: id, special: special,
             lstrip: entry["lstrip"] as? Bool ?? false, rstrip: entry["rstrip"] as? Bool ?? false,
-            singleWord: entry["single_word"] as? Bool ?? false)
+            singleWord: entry["single_word"] as? Bool ?? false,
+            normalized: entry["normalized"] as? Bool ?? !special)  // transformers' AddedToken default
     }
 
     /// "merges": ["a b", ...] (tokenizers < 0.20) or [["a", "b"], ...].

@@ -9,9 +9,13 @@ struct ParityChecker {
     let tokenizer: any Tokenizer
     let label: String
     var corpora: [String: [String]]
+    /// Rows carrying this key are skipped (and counted): the fixture marks where this loading path differs from HF's
+    /// reference on purpose (mpnet.jsonl.gz: "vt", where transformers' vocab.txt-only MPNetTokenizer differs).
+    var skipping: String? = nil
 
     struct Report {
         var checked = 0
+        var skipped = 0
         var mismatches = 0
         var textMismatches = 0
         var messages: [String] = []
@@ -28,14 +32,21 @@ struct ParityChecker {
         var position: [String: Int] = [:]
         for row in rows {
             let set = row["set"] as! String
+            let skip = skipping.map { row[$0] != nil } ?? false
             if let texts = corpora[set] {
                 let index = position[set, default: 0]
                 position[set] = index + 1
+                if skip {
+                    report.skipped += 1
+                    continue
+                }
                 guard index < texts.count else {
                     report.textMismatches += 1
                     continue
                 }
                 checkCorpusRow(row, text: texts[index], set: set, index: index, &report)
+            } else if skip {
+                report.skipped += 1
             } else {
                 try checkCase(row, &report)
             }
@@ -44,8 +55,9 @@ struct ParityChecker {
             report.textMismatches += 1
             report.messages.append("\(set): \(texts.count) texts loaded, \(position[set, default: 0]) in the fixture")
         }
+        let skipped = skipping.map { ", \(report.skipped) rows marked \"\($0)\" skipped" } ?? ""
         print("\(label): \(report.checked) encodings checked, \(report.mismatches) differ from HF, "
-              + "\(report.textMismatches) texts differ from the fixture's")
+              + "\(report.textMismatches) texts differ from the fixture's\(skipped)")
         for message in report.messages { print(message) }
         XCTAssertEqual(report.textMismatches, 0, "\(label): corpus texts differ from the fixture's", file: file, line: line)
         XCTAssertEqual(report.mismatches, 0, "\(label): encodings differ from HF", file: file, line: line)

@@ -24,7 +24,7 @@ final class TinyBertGradientParityTests: XCTestCase {
     static func randomWeights(seed: UInt64) -> [String: Tensor] {
         var rng = SeededGenerator(seed: seed)
         var out: [String: Tensor] = [:]
-        for (name, shape) in BertParameterNames.layout(config, numLabels: 3) where !name.hasPrefix("classifier") {
+        for (name, shape) in ParameterKeys(.bert).sequenceClassificationLayout(config, numLabels: 3) where !name.hasPrefix("classifier") {
             let n = shape.reduce(1, *)
             let isGamma = name.hasSuffix("LayerNorm.weight")
             out[name] = Tensor(shape: shape, data: (0..<n).map { _ in (isGamma ? 1 : 0) + 0.4 * rng.nextNormal() })

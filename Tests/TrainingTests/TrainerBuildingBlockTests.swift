@@ -1,3 +1,4 @@
+import SentimentModels
 import SentimentCore
 import XCTest
 @testable import SentimentTraining

@@ -7,9 +7,9 @@ import SentimentKit
 struct BenchTrainStepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-step",
-        abstract: "Training examples/s of the BERT classifier (forward, backward, AdamW) on packed batches.")
+        abstract: "Training examples/s of a classifier of any family (forward, backward, AdamW) on packed batches.")
 
-    @Option(help: "HF model folder (config.json + model.safetensors); default: the cached all-MiniLM-L6-v2.")
+    @Option(help: "HF model folder (config.json + model.safetensors) or a cached catalog model (e.g. all-mpnet-base-v2); default: all-MiniLM-L6-v2.")
     var model: String?
     @Option(help: "Examples per batch.") var batchSize = 32
     @Option(help: "Mean tokens per example (lengths uniform in mean ± mean/2).") var meanTokens = 27
@@ -17,7 +17,8 @@ struct BenchTrainStepCommand: ParsableCommand {
     @Option(help: "Threads for the Swift kernels and BLAS (default: all cores).") var threads: Int?
 
     func run() throws {
-        let folder = model.map { URL(fileURLWithPath: $0) } ?? ArtifactCache.default.directory(for: ModelLocator.defaultEmbedder)
+        let folder = try model.map { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : try ArtifactCache.default.locate($0) }
+            ?? ArtifactCache.default.directory(for: ModelLocator.defaultEmbedder)
         if let threads { Bench.setThreads(threads) }
         let classifier = try TrainableClassifier(folder: folder, numLabels: 2, seed: 1)
         var adam = AdamW(parameterCount: classifier.parameters.count, weightDecay: 0.01)

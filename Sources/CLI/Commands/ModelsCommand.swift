@@ -23,7 +23,7 @@ struct ModelsCommand: ParsableCommand {
                 state = "damaged: \(error)"
             }
             let name = artifact.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            print("  \(name)  \(artifact.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(artifact.requirement)  [\(state)]")
+            print("  \(name)  \(artifact.kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(artifact.source)  [\(state)]")
             print("  \(String(repeating: " ", count: width))  \(artifact.summary)")
         }
         let trained = (try? FileManager.default.contentsOfDirectory(atPath: cache.modelsDirectory.path))?

@@ -20,7 +20,7 @@ public struct MaskedLMHead: Sendable {
             names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder",
                      ["cls.predictions.bias", "cls.predictions.decoder.bias"])
             activation = config.hiddenAct
-        case .roberta:
+        case .roberta, .mpnet:   // RobertaLMHead, MPNetLMHead
             names = ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", ["lm_head.bias", "lm_head.decoder.bias"])
             activation = .gelu
         case .distilbert:
@@ -50,7 +50,7 @@ public struct MaskedLMHead: Sendable {
             let selected = buffer.baseAddress!, features = selected + m * c
             for (i, row) in rows.enumerated() { (selected + i * c).update(from: hidden + row * c, count: c) }
             transform(selected, rows: m, out: features)
-            activation.apply(features, count: m * c)
+            activation.forward(features, count: m * c, out: features)
             layerNorm(features, rows: m, out: features)
             logits.withUnsafeMutableBufferPointer {
                 Kernels.linear(features, rows: m, inFeatures: c, weight: decoder.pointer, bias: bias.pointer,

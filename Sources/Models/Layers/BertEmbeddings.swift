@@ -1,7 +1,7 @@
 import SentimentTensor
 
-/// Token embeddings: word + position (+ token type) → LayerNorm (HF `BertEmbeddings`, `RobertaEmbeddings`,
-/// DistilBERT `Embeddings`; dropout is the identity at inference).
+/// Token embeddings: word + position (+ token type) → LayerNorm → dropout (HF `BertEmbeddings`, `RobertaEmbeddings`,
+/// DistilBERT `Embeddings`, `MPNetEmbeddings`). The arithmetic is `EncoderPass`'s (EmbeddingLayer).
 public struct BertEmbeddings: Sendable {
     /// How position ids are assigned within each sequence.
     public enum Positions: Sendable, Equatable {
@@ -14,7 +14,7 @@ public struct BertEmbeddings: Sendable {
 
     public let wordEmbeddings: Weight        // [V, C]
     public let positionEmbeddings: Weight    // [P, C]
-    public let tokenTypeEmbeddings: Weight?  // [T, C]; nil for DistilBERT
+    public let tokenTypeEmbeddings: Weight?  // [T, C]; nil for DistilBERT and MPNet
     public let layerNorm: LayerNorm
     public let positions: Positions
     public var hiddenSize: Int { wordEmbeddings.shape[1] }
@@ -26,15 +26,30 @@ public struct BertEmbeddings: Sendable {
         }
     }
 
-    /// `prefix` is e.g. "bert.embeddings." or "distilbert.embeddings.".
+    /// `prefix` is the encoder prefix, e.g. "bert." or "" (the family's keys add "embeddings.").
     init(_ reader: CheckpointReader, prefix: String, config: ModelConfig) throws {
-        let c = config.hiddenSize
-        wordEmbeddings = try reader.weight(prefix + "word_embeddings.weight", shape: [config.vocabSize, c])
-        positionEmbeddings = try reader.weight(prefix + "position_embeddings.weight", shape: [config.maxPositionEmbeddings, c])
-        tokenTypeEmbeddings = config.modelType == .distilbert
-            ? nil : try reader.weight(prefix + "token_type_embeddings.weight", shape: [config.typeVocabSize, c])
-        layerNorm = try LayerNorm(reader, prefix + "LayerNorm", size: c, eps: config.layerNormEps)
-        positions = config.modelType == .roberta ? .afterPadding(paddingIdx: Int32(config.padTokenId)) : .fromZero
+        let c = config.hiddenSize, keys = ParameterKeys(config.modelType)
+        self.init(
+            word: try reader.weight(prefix + keys.word, shape: [config.vocabSize, c]),
+            position: try reader.weight(prefix + keys.position, shape: [config.maxPositionEmbeddings, c]),
+            tokenType: try keys.tokenType.map { try reader.weight(prefix + $0, shape: [config.typeVocabSize, c]) },
+            layerNorm: try LayerNorm(reader, prefix + keys.embeddingNorm, size: c, eps: config.layerNormEps),
+            config: config)
+    }
+
+    /// Views of tables that live elsewhere (the trainer's parameter store).
+    package init(word: Weight, position: Weight, tokenType: Weight?, layerNorm: LayerNorm, config: ModelConfig) {
+        wordEmbeddings = word
+        positionEmbeddings = position
+        tokenTypeEmbeddings = tokenType
+        self.layerNorm = layerNorm
+        positions = config.modelType.positionsAfterPadding ? .afterPadding(paddingIdx: Self.paddingIdx(config)) : .fromZero
+    }
+
+    /// padding_idx of the word (and, after-padding families, position) tables: pad_token_id; MPNet hard-codes 1
+    /// (modeling_mpnet.py `MPNetEmbeddings.padding_idx`).
+    package static func paddingIdx(_ config: ModelConfig) -> Int32 {
+        config.modelType == .mpnet ? 1 : Int32(config.padTokenId)
     }
 
     /// Position id of every packed token (N).
@@ -61,7 +76,7 @@ public struct BertEmbeddings: Sendable {
     }
 
     /// Throws when an id, type id or position falls outside its table (PyTorch would raise an index error).
-    func validate(_ batch: PackedBatch, positionIds: [Int32]) throws {
+    package func validate(_ batch: PackedBatch, positionIds: [Int32]) throws {
         let vocab = wordEmbeddings.shape[0], maxPosition = positionEmbeddings.shape[0]
         if let bad = batch.ids.firstIndex(where: { $0 < 0 || Int($0) >= vocab }) {
             throw ModelError.invalidInput("token id \(batch.ids[bad]) is outside the vocabulary (size \(vocab))")
@@ -75,21 +90,5 @@ public struct BertEmbeddings: Sendable {
            let bad = batch.typeIds.firstIndex(where: { $0 < 0 || Int($0) >= types.shape[0] }) {
             throw ModelError.invalidInput("token type id \(batch.typeIds[bad]) is outside 0..<\(types.shape[0])")
         }
-    }
-
-    /// out[N, C] = LayerNorm(word[ids] + tokenType[typeIds] + position[positionIds]).
-    func forward(_ batch: PackedBatch, positionIds: [Int32], out: UnsafeMutablePointer<Float>) {
-        let n = batch.tokenCount, c = hiddenSize
-        // Same summation order as HF: (word + token type) + position.
-        batch.ids.withUnsafeBufferPointer { ids in
-            Kernels.gather(table: wordEmbeddings.pointer, dim: c, ids: ids.baseAddress!, count: n, out: out)
-        }
-        for t in 0..<n {
-            if let types = tokenTypeEmbeddings {
-                Kernels.addInPlace(out + t * c, types.pointer + Int(batch.typeIds[t]) * c, count: c)
-            }
-            Kernels.addInPlace(out + t * c, positionEmbeddings.pointer + Int(positionIds[t]) * c, count: c)
-        }
-        layerNorm(out, rows: n, out: out)
     }
 }

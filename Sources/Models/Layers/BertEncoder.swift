@@ -1,20 +1,23 @@
-/// The stack of transformer blocks (HF `BertEncoder`; DistilBERT `Transformer`).
+/// The stack of transformer blocks (HF `BertEncoder`; DistilBERT `Transformer`; MPNet `MPNetEncoder`, which also
+/// owns the relative attention bias table every block adds to its scores).
 public struct BertEncoder: Sendable {
     public let layers: [BertLayer]
+    /// MPNet: `encoder.relative_attention_bias.weight` [buckets, heads]; nil for the other families.
+    public let relativeAttentionBias: Weight?
 
     init(_ reader: CheckpointReader, config: ModelConfig) throws {
-        let prefix = reader.encoderPrefix
-        layers = try (0..<config.numHiddenLayers).map { index in
-            config.modelType == .distilbert
-                ? try BertLayer(reader, prefix: prefix + "transformer.layer.\(index).", keys: .distilBert, config: config)
-                : try BertLayer(reader, prefix: prefix + "encoder.layer.\(index).", keys: .bert, config: config)
-        }
+        let prefix = reader.encoderPrefix, keys = ParameterKeys(config.modelType)
+        self.init(
+            layers: try (0..<config.numHiddenLayers).map { index in
+                try BertLayer(reader, prefix: prefix + keys.layerPrefix(index), keys: keys.layer, config: config)
+            },
+            relativeAttentionBias: try keys.relativeAttentionBias.map {
+                try reader.weight(prefix + $0, shape: [config.relativeAttentionNumBuckets, config.numAttentionHeads])
+            })
     }
 
-    /// Runs every layer over `workspace.hidden`; the last layer's first-token attention goes to `capture` if given.
-    func forward(_ batch: PackedBatch, _ ws: EncoderWorkspace, capture: UnsafeMutablePointer<Float>?) {
-        for (index, layer) in layers.enumerated() {
-            layer.forward(batch, ws, capture: index == layers.count - 1 ? capture : nil)
-        }
+    package init(layers: [BertLayer], relativeAttentionBias: Weight?) {
+        self.layers = layers
+        self.relativeAttentionBias = relativeAttentionBias
     }
 }

@@ -14,6 +14,12 @@ public struct LayerNorm: Sendable {
         self.eps = eps
     }
 
+    package init(weight: Weight, bias: Weight, eps: Float) {
+        self.weight = weight
+        self.bias = bias
+        self.eps = eps
+    }
+
     /// Normalises each row of x[rows, C] into `out` (may alias x).
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
         Kernels.layerNorm(x, rows: rows, cols: weight.count, gamma: weight.pointer, beta: bias.pointer, eps: eps, out: out)

@@ -60,9 +60,11 @@ public final class ParameterStore: @unchecked Sendable {
         grads.deallocate()
     }
 
-    /// HF Trainer: no weight decay for biases and LayerNorm parameters (`get_decay_parameter_names`).
+    /// HF Trainer: no weight decay for biases and LayerNorm parameters (`get_decay_parameter_names`, which goes by
+    /// module type: DistilBERT's `sa_layer_norm` / `output_layer_norm` are LayerNorms too).
     public static func decays(_ name: String) -> Bool {
-        !(name.hasSuffix("bias") || name.contains("LayerNorm") || name.hasSuffix(".beta") || name.hasSuffix(".gamma"))
+        !(name.hasSuffix("bias") || name.contains("LayerNorm") || name.contains("layer_norm") || name.hasSuffix(".beta")
+          || name.hasSuffix(".gamma"))
     }
 
     /// The entry called `name`, if any.

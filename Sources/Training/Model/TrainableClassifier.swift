@@ -30,9 +30,10 @@ public struct FreezePolicy: Sendable, Codable, Equatable {
     public static let none = FreezePolicy()
 }
 
-/// BERT encoder + pooler + classification head for training (HF BertForSequenceClassification), llm.c style:
-/// explicit forward passes that cache what backward needs, explicit backward passes that ACCUMULATE into
-/// `parameters.grads`, all parameters in one `ParameterStore`.
+/// Any encoder the models layer loads (BERT, DistilBERT, RoBERTa, MPNet) with its family's HF classification head
+/// (`*ForSequenceClassification`) for training, llm.c style: the shared forward (`EncoderPass`, the one inference
+/// runs) keeping what backward needs, explicit backward passes that ACCUMULATE into `parameters.grads`, all
+/// parameters in one `ParameterStore` read through typed views built once (`ClassifierParameters`).
 ///
 /// Typical loop (the trainer owns batching, accumulation, schedules, checkpoints):
 ///
@@ -50,13 +51,13 @@ public struct FreezePolicy: Sendable, Codable, Equatable {
 /// one update. Exact resume: save `parameters.flatValues()` (or `hfTensors()`), the AdamW state and `dropout` (Codable).
 /// Not thread-safe: one forward/backward at a time (it parallelises internally).
 public final class TrainableClassifier {
-    /// The encoder's HF config (SentimentModels' ModelConfig; BERT with hidden_act gelu).
+    /// The encoder's HF config (SentimentModels' ModelConfig; hidden_act gelu).
     public let config: ModelConfig
     public let numLabels: Int
     public let problem: ProblemType
     /// The loss forwardBackward minimises; defaults to HF's choice for `problem`.
     public var loss: Loss
-    /// All parameters and gradients, under HF BertForSequenceClassification names.
+    /// All parameters and gradients, under the family's HF `*ForSequenceClassification` names.
     public let parameters: ParameterStore
     /// Dropout randomness state (advance per training forward; Codable for exact resume).
     public var dropout: DropoutRNG
@@ -64,12 +65,16 @@ public final class TrainableClassifier {
     public private(set) var freezePolicy: FreezePolicy = .none
     /// The base config.json as read (kept so the export carries every original field).
     let baseConfigJSON: [String: Any]
-    /// Reusable activation buffers (grown on demand).
-    let workspace = Workspace()
+    /// Reusable activation buffers (grown on demand), every layer's kept for backward.
+    let workspace = ActivationCache(keepsActivations: true)
+    /// Typed views of `parameters` (values and gradients) for the passes.
+    var views: ClassifierParameters
+    /// The last forward's packed batch and position ids (backward reads them).
+    var lastBatch: (batch: PackedBatch, positions: [Int32])?
 
-    /// Loads the encoder (and pooler, if present; else initialised as HF does, normal(0, initializer_range)) from an
-    /// HF folder with config.json + model.safetensors. Accepts BertModel keys, `bert.`-prefixed keys and legacy
-    /// LayerNorm gamma/beta names. Throws ModelError for a missing or invalid config.json, SafeTensorsError for a bad
+    /// Loads the encoder (and the head's dense — BERT's pooler — if present; else initialised as HF does,
+    /// normal(0, initializer_range)) from an HF folder with config.json + model.safetensors. Accepts base-model keys,
+    /// family-prefixed keys (`bert.`, `roberta.`, …) and legacy LayerNorm gamma/beta names. Throws ModelError for a missing or invalid config.json, SafeTensorsError for a bad
     /// weights file, TrainingError for a model the training code does not support or missing / misshapen weights.
     public convenience init(
         folder: URL, numLabels: Int, problem: ProblemType = .singleLabel, seed: UInt64 = 13,
@@ -99,21 +104,23 @@ public final class TrainableClassifier {
         self.loss = loss
         self.baseConfigJSON = baseConfigJSON
         self.dropout = DropoutRNG(seed: seed)
-        self.parameters = ParameterStore(layout: BertParameterNames.layout(config, numLabels: numLabels))
+        let keys = ParameterKeys(config.modelType)
+        let parameters = ParameterStore(layout: keys.sequenceClassificationLayout(config, numLabels: numLabels))
+        self.parameters = parameters
         var rng = SeededGenerator(seed: seed)
-        try BertParameterNames.load(weights, into: parameters, config: config, head: head, rng: &rng)
+        try ClassifierParameters.load(weights, into: parameters, config: config, keys: keys, head: head, rng: &rng)
+        views = ClassifierParameters(config: config, keys: keys, store: parameters)
     }
 
-    /// What the training model implements: BERT (absolute positions, token types), exact-erf GELU, dropout in [0, 1).
+    /// What the training model implements: every family, exact-erf GELU, dropout in [0, 1).
     static func validateForTraining(_ config: ModelConfig) throws {
         try config.validate()
-        guard config.modelType == .bert else {
-            throw TrainingError.invalidConfig("model_type \(config.modelType.rawValue): the training model supports bert only")
-        }
         guard config.hiddenAct == .gelu else {
             throw TrainingError.invalidConfig("hidden_act \(config.hiddenAct.rawValue): the training model supports gelu only")
         }
-        guard config.typeVocabSize > 0 else { throw TrainingError.invalidConfig("type_vocab_size must be positive") }
+        if config.modelType.hasTokenTypes {
+            guard config.typeVocabSize > 0 else { throw TrainingError.invalidConfig("type_vocab_size must be positive") }
+        }
         for p in [config.hiddenDropoutProb, config.attentionProbsDropoutProb, config.classifierDropout ?? 0]
         where !(p >= 0 && p < 1) {
             throw TrainingError.invalidConfig("dropout probability \(p) outside [0, 1)")
@@ -126,22 +133,25 @@ public final class TrainableClassifier {
         parameters.setFrozen(false) { _ in true }
         let frozenLayers = policy.wholeEncoder ? config.numHiddenLayers : min(policy.lowerLayers, config.numHiddenLayers)
         let embeddings = policy.embeddings || policy.wholeEncoder || frozenLayers > 0
+        let keys = views.keys
         parameters.setFrozen(true) { name in
-            if name.hasPrefix("bert.embeddings.") { return embeddings }
-            if name.hasPrefix("bert.pooler.") { return policy.wholeEncoder }
-            if let l = BertParameterNames.layerIndex(name) { return l < frozenLayers }
+            if keys.isEmbedding(name) { return embeddings }
+            if name.hasPrefix(keys.headDense + ".") { return policy.wholeEncoder && config.modelType == .bert }
+            if let l = keys.layerIndex(name) { return l < frozenLayers }
             return false
         }
+        views.refreshGradients(config: config, store: parameters)
     }
 
     /// Layer-wise learning-rate decay multipliers for `AdamW.update(_:lr:lrMultipliers:)`, one per parameter entry:
-    /// 1 for the classifier and pooler, decay^(L − l) for encoder layer l (of L), decay^(L + 1) for the embeddings —
+    /// 1 for the head (classifier, pooler / dense), decay^(L − l) for encoder layer l (of L), decay^(L + 1) for the
+    /// embeddings (and MPNet's relative bias) —
     /// the top layers move most, the embeddings least. decay 1 gives plain AdamW.
     public func layerwiseLRMultipliers(decay: Float) -> [Float] {
         let L = config.numHiddenLayers
         return parameters.entries.map { e in
-            if e.name.hasPrefix("bert.embeddings.") { return pow(decay, Float(L + 1)) }
-            if let l = BertParameterNames.layerIndex(e.name) { return pow(decay, Float(L - l)) }
+            if views.keys.isEmbedding(e.name) { return pow(decay, Float(L + 1)) }
+            if let l = views.keys.layerIndex(e.name) { return pow(decay, Float(L - l)) }
             return 1
         }
     }
@@ -155,7 +165,7 @@ public final class TrainableClassifier {
         guard let targets = batch.targets else { throw TrainingError.targetCountMismatch(sequences: batch.count, targets: 0) }
         try validate(batch, targets: targets)
         let key = training ? nextDropoutKey() : nil
-        forward(batch, dropoutKey: key)
+        try forward(batch, dropoutKey: key)
         let lossValue = lossAndGradient(targets: targets, scale: lossScale)
         backward()
         return (lossValue, currentLogits())
@@ -164,7 +174,7 @@ public final class TrainableClassifier {
     /// Evaluation: logits [B][numLabels] without dropout and without touching gradients.
     public func logits(_ batch: TrainingBatch) throws -> [[Float]] {
         try validate(batch, targets: nil)
-        forward(batch, dropoutKey: nil)
+        try forward(batch, dropoutKey: nil)
         return currentLogits()
     }
 
@@ -172,26 +182,26 @@ public final class TrainableClassifier {
     public func evaluate(_ batch: TrainingBatch) throws -> (loss: Float, logits: [[Float]]) {
         guard let targets = batch.targets else { throw TrainingError.targetCountMismatch(sequences: batch.count, targets: 0) }
         try validate(batch, targets: targets)
-        forward(batch, dropoutKey: nil)
+        try forward(batch, dropoutKey: nil)
         let lossValue = lossAndGradient(targets: targets, scale: nil)
         return (lossValue, currentLogits())
     }
 
-    /// Every parameter under its HF BertForSequenceClassification name, ready for `model.safetensors`.
+    /// Every parameter under its HF `*ForSequenceClassification` name, ready for `model.safetensors`.
     public func hfTensors() -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         for e in parameters.entries { out[e.name] = parameters.value(e.name) }
         return out
     }
 
-    /// config.json for the exported folder: the base config plus architectures BertForSequenceClassification,
+    /// config.json for the exported folder: the base config plus the family's `*ForSequenceClassification` class,
     /// id2label / label2id (from `labels`, which must have numLabels names) and problem_type.
     public func hfConfigJSON(labels: [String]) throws -> Data {
         guard labels.count == numLabels else {
             throw TrainingError.invalidHyperparameter("\(labels.count) label names for \(numLabels) labels")
         }
         var exported = config
-        exported.architectures = ["BertForSequenceClassification"]
+        exported.architectures = [views.keys.sequenceClassificationClass.rawValue]
         exported.id2label = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.offset, $0.element) })
         exported.label2id = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
         exported.problemType = problem
@@ -214,14 +224,14 @@ public final class TrainableClassifier {
         guard batch.count > 0 else { throw TrainingError.emptyBatch }
         for (i, s) in batch.sequences.enumerated() {
             if s.isEmpty { throw TrainingError.emptySequence(index: i) }
-            if s.count > config.maxPositionEmbeddings {
-                throw TrainingError.sequenceTooLong(index: i, length: s.count, maxPositions: config.maxPositionEmbeddings)
+            if s.count > views.pass.embeddings.maxLength {
+                throw TrainingError.sequenceTooLong(index: i, length: s.count, maxPositions: views.pass.embeddings.maxLength)
             }
             if let bad = s.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
                 throw TrainingError.tokenOutOfRange(index: i, id: bad, vocabularySize: config.vocabSize)
             }
         }
-        if let typeIds = batch.typeIds {
+        if let typeIds = batch.typeIds, config.modelType.hasTokenTypes {
             guard typeIds.count == batch.count else {
                 throw TrainingError.targetCountMismatch(sequences: batch.count, targets: typeIds.count)
             }

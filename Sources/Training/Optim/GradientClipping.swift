@@ -1,3 +1,4 @@
+import SentimentModels
 import Foundation
 import SentimentTensor
 

@@ -3,7 +3,7 @@ import SentimentTensor
 
 /// Writes a trained classifier as a Hugging Face folder that `transformers` loads with
 /// `AutoModelForSequenceClassification.from_pretrained(folder)` and our own loader reads back:
-/// config.json (architectures ["BertForSequenceClassification"], id2label, label2id, problem_type), model.safetensors
+/// config.json (architectures [the family's *ForSequenceClassification], id2label, label2id, problem_type), model.safetensors
 /// (HF key names), and the base model's tokenizer files. Written atomically (temporary folder + rename).
 public enum HFExport {
     /// Tokenizer files copied from the base folder when present.

@@ -14,20 +14,20 @@ public struct DropoutRNG: Sendable, Codable, Equatable {
     }
 
     /// Key of the current forward pass (then call `advance()`).
-    func passKey() -> UInt64 {
+    package func passKey() -> UInt64 {
         SeededGenerator.mix(seed ^ SeededGenerator.mix(counter &* 0x9E37_79B9_7F4A_7C15 &+ 1))
     }
 
     /// Key for dropout site `site` within a pass.
-    static func siteKey(pass: UInt64, site: Int) -> UInt64 {
+    package static func siteKey(pass: UInt64, site: Int) -> UInt64 {
         SeededGenerator.mix(pass &+ UInt64(site) &* 0xD1B5_4A32_D192_ED03)
     }
 }
 
 /// Inverted dropout (torch.nn.Dropout in training mode): y = x · mask / (1 − p), mask ~ Bernoulli(1 − p).
-enum Dropout {
+package enum Dropout {
     /// Writes the scaled mask (0 or 1/(1−p)) for `count` elements of one site, and applies it to `x` in place.
-    static func forward(
+    package static func forward(
         _ x: UnsafeMutablePointer<Float>, count: Int, p: Float, key: UInt64, indexOffset: Int = 0,
         mask: UnsafeMutablePointer<Float>
     ) {
@@ -43,7 +43,7 @@ enum Dropout {
     }
 
     /// dx = dy · mask, in place.
-    static func backward(_ dy: UnsafeMutablePointer<Float>, count: Int, mask: UnsafePointer<Float>) {
+    package static func backward(_ dy: UnsafeMutablePointer<Float>, count: Int, mask: UnsafePointer<Float>) {
         for i in 0..<count { dy[i] *= mask[i] }
     }
 }

@@ -2,13 +2,13 @@ import SentimentTensor
 
 /// GELU, exact erf form (HF "gelu", torch.nn.functional.gelu): g = x · Φ(x), Φ(x) = ½(1 + erf(x/√2)).
 /// Forward is `Kernels.gelu`; backward: dg/dx = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π), vectorised with VectorMath.
-enum GELULayer {
-    static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
+package enum GELULayer {
+    package static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
         Kernels.gelu(x, count: count, out: out)
     }
 
     /// dx = dout · gelu'(x), in place on `dout` (x is the GELU input).
-    static func backward(_ dout: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count: Int) {
+    package static func backward(_ dout: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, minimumChunk: 1 << 14, alignment: Vec.scalarCount) { chunk in
             var i = chunk.lowerBound
             while i < chunk.upperBound {
@@ -24,13 +24,13 @@ enum GELULayer {
 }
 
 /// tanh (BERT pooler): forward `Kernels.tanhActivation`, backward dy·(1 − y²).
-enum TanhLayer {
-    static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
+package enum TanhLayer {
+    package static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
         Kernels.tanhActivation(x, count: count, out: out)
     }
 
     /// dx = dy · (1 − y²), in place on `dy` (y is the tanh output).
-    static func backward(_ dy: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, count: Int) {
+    package static func backward(_ dy: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { dy[i] *= 1 - y[i] * y[i] }
     }
 }

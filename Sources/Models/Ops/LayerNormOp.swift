@@ -2,21 +2,21 @@ import SentimentTensor
 
 /// torch.nn.LayerNorm over the last dimension (biased variance, eps inside the sqrt), with the statistics that
 /// backward needs. Backward as in llm.c `layernorm_backward`.
-enum LayerNormLayer {
+package enum LayerNormLayer {
     /// out[N, C] = (x − mean)·rstd·γ + β; stores mean[N] and rstd[N]. `out` must not alias `x` (backward needs x).
-    static func forward(
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
-        // The inference kernel's row (same arithmetic as torch.nn.LayerNorm), keeping its statistics.
-        Parallel.forEachChunk(count: rows, minimumChunk: 16) { chunk in for r in chunk {
+        // The inference kernel's row (same arithmetic as torch.nn.LayerNorm) and grain, keeping its statistics.
+        Parallel.forEachChunk(count: rows, minimumChunk: max(1, Kernels.rowwiseGrain / cols)) { chunk in for r in chunk {
             (mean[r], rstd[r]) = Kernels.layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols)
         } }
     }
 
     /// Given dout[N, C]: dx (written, or added when `accumulateInput`), dγ += Σ dout·x̂, dβ += Σ dout.
     ///   dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)),  dx̂ = dout · γ
-    static func backward(
+    package static func backward(
         _ dout: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         rows: Int, cols: Int, gamma: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,

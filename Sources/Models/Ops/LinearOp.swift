@@ -1,8 +1,8 @@
 import SentimentTensor
 
 /// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in]. Forward is `Kernels.linear`.
-enum LinearLayer {
-    static func forward(
+package enum LinearLayer {
+    package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int, out: UnsafeMutablePointer<Float>
     ) {
@@ -14,7 +14,7 @@ enum LinearLayer {
     ///   dW[out, in] += dyᵀ · x
     ///   db[out]    += Σ_rows dy
     /// Any of dx / dW / db may be nil (frozen or not needed).
-    static func backward(
+    package static func backward(
         _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
         weight: UnsafePointer<Float>, outFeatures: Int,
         dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,

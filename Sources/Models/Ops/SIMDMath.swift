@@ -3,11 +3,11 @@ import SentimentTensor
 // Small vector helpers of the training kernels (exp/erf/tanh come from SentimentTensor's VectorMath).
 // Plain multiply+add: without a target-cpu flag `addingProduct` becomes a libm fmaf call per lane.
 
-typealias Vec = FloatVector
+package typealias Vec = FloatVector
 
 /// Up to 16 floats from p (missing lanes 0).
 @inline(__always)
-func loadLanes(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+package func loadLanes(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
     if n == Vec.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
     var v = Vec()
     for j in 0..<n { v[j] = p[j] }
@@ -16,14 +16,14 @@ func loadLanes(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
 
 /// Stores the first n lanes of v.
 @inline(__always)
-func storeLanes(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+package func storeLanes(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     if n == Vec.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self); return }
     for j in 0..<n { p[j] = v[j] }
 }
 
 /// Σ a[i]·b[i] over n floats.
 @inline(__always)
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+package func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec()
     var i = 0
     while i + Vec.scalarCount <= n {
@@ -37,7 +37,7 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Floa
 
 /// y[i] += alpha · x[i] over n floats.
 @inline(__always)
-func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+package func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
     let a = Vec(repeating: alpha)
     var i = 0
     while i + Vec.scalarCount <= n {
