@@ -14,7 +14,7 @@ public struct EncoderOutput: Sendable {
 
 /// A loaded BERT, DistilBERT, RoBERTa or MPNet encoder with whichever head its checkpoint carries.
 ///
-/// Immutable after loading (weights are read-only, every call allocates its own workspace), so one instance may serve
+/// Immutable after loading (weights are read-only, every call works in a cache of its own), so one instance may serve
 /// any number of threads at once. Build it with `AutoModel.load(folder:)`.
 public final class EncoderModel: Sendable {
     public let config: ModelConfig
@@ -31,6 +31,8 @@ public final class EncoderModel: Sendable {
     /// Checkpoint tensors not used: buffers such as position_ids, the NSP head, and (non-strict loads) anything else.
     public let ignoredKeys: [String]
     private let storage: WeightStorage
+    /// Inference caches reused between calls (one per concurrent call).
+    private let caches = ActivationCachePool()
 
     init(config: ModelConfig, architecture: ModelArchitecture, reader: CheckpointReader, pooling: SentencePooling,
          strict: Bool) throws {
@@ -69,28 +71,29 @@ public final class EncoderModel: Sendable {
     /// The encoder as the shared forward pass sees it (the same pass training runs; see `EncoderPass`).
     package var pass: EncoderPass { EncoderPass(config: config, embeddings: embeddings, encoder: encoder) }
 
-    /// Runs embeddings and every layer over the packed batch: `EncoderPass.forward` with a cache of its own (so
-    /// concurrent calls never share memory), no dropout, activations not kept.
+    /// Runs embeddings and every layer over the packed batch: `EncoderPass.forward` with a cache of its own (taken from a
+    /// pool, so concurrent calls never share memory), no dropout, activations not kept.
     public func forward(_ batch: PackedBatch, captureAttention: Bool = false) throws -> EncoderOutput {
         let positionIds = embeddings.positionIds(batch)
         try embeddings.validate(batch, positionIds: positionIds)
         let n = batch.tokenCount, c = hiddenSize, heads = config.numAttentionHeads
-        let ws = ActivationCache(keepsActivations: false)
-        ws.prepare(lengths: batch.lengths, config: config, numLabels: 1)
-        let out = pass.forward(batch, positions: positionIds, cache: ws, dropoutKey: nil, firstTokenOnly: false)
-        let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: out, count: n * c)))
-        var attention: [[Float]]?
-        if captureAttention && config.numHiddenLayers > 0 {
-            // The last layer's probabilities (every layer shares one cache): row 0 of each head, averaged over heads.
-            let layout = ws.layout, probs = ws.layer(config.numHiddenLayers - 1).probs.pointer
-            attention = (0..<batch.count).map { b in
-                let length = layout.length(b), base = layout.probabilityOffsets[b]
-                return (0..<length).map { j in
-                    (0..<heads).reduce(Float(0)) { $0 + probs[base + $1 * length * length + j] } / Float(heads)
+        return caches.withCache(keepsProbabilities: captureAttention) { ws in
+            ws.prepare(lengths: batch.lengths, config: config, numLabels: 1)
+            let out = pass.forward(batch, positions: positionIds, cache: ws, dropoutKey: nil, firstTokenOnly: false)
+            let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: out, count: n * c)))
+            var attention: [[Float]]?
+            if captureAttention && config.numHiddenLayers > 0 {
+                // The last layer's probabilities (every layer shares one cache): row 0 of each head, averaged over heads.
+                let layout = ws.layout, probs = ws.layer(config.numHiddenLayers - 1).probs.pointer
+                attention = (0..<batch.count).map { b in
+                    let length = layout.length(b), base = layout.probabilityOffsets[b]
+                    return (0..<length).map { j in
+                        (0..<heads).reduce(Float(0)) { $0 + probs[base + $1 * length * length + j] } / Float(heads)
+                    }
                 }
             }
+            return EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: attention)
         }
-        return EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: attention)
     }
 
     /// Last hidden states (N, C) of all real tokens, sequence after sequence.

@@ -51,6 +51,9 @@ package final class LayerCache {
 /// one layer's memory. One per caller: a model shared by threads gives each call its own cache.
 package final class ActivationCache {
     package let keepsActivations: Bool
+    /// Whether attention probabilities are stored ([Σ H·T²], `LayerCache.probs`): always when activations are kept;
+    /// in inference only when asked for (attention heat maps), else each attention task uses a cache-sized temporary.
+    package var keepsProbabilities: Bool
     package var layout = PackedSequences(lengths: [], heads: 1)
     /// The same batch with one query per sequence (a last layer that computes only the first tokens).
     package var firstTokenLayout = PackedSequences(lengths: [], heads: 1, firstTokenOnly: true)
@@ -83,6 +86,7 @@ package final class ActivationCache {
 
     package init(keepsActivations: Bool) {
         self.keepsActivations = keepsActivations
+        keepsProbabilities = keepsActivations
     }
 
     /// Input of layer l (its output is hidden[l + 1], or the same buffer without kept activations).
@@ -105,7 +109,7 @@ package final class ActivationCache {
         for b in [embMean, embRstd] { b.reserve(N) }
         for lc in layers {
             lc.qkv.reserve(N * 3 * C)
-            lc.probs.reserve(PT)
+            if keepsProbabilities { lc.probs.reserve(PT) }
             for b in [lc.ctx, lc.res1, lc.h1, lc.res2] { b.reserve(N * C) }
             for b in [lc.mean1, lc.rstd1, lc.mean2, lc.rstd2] { b.reserve(N) }
             lc.u.reserve(N * I)

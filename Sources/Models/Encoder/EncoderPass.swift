@@ -105,7 +105,7 @@ package struct EncoderPass {
             c.attentionProbsDropoutProb > 0
                 ? (p: c.attentionProbsDropoutProb, key: DropoutRNG.siteKey(pass: key, site: DropoutSite.attentionProbs(l))) : nil
         }
-        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: lc.probs.pointer, dropped: lc.dropped.pointer,
+        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: ws.keepsProbabilities ? lc.probs.pointer : nil, dropped: lc.dropped.pointer,
                                mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer, bias: bias)
         // BertSelfOutput: h1 = LayerNorm(dropout(dense(ctx)) + x).
         outputBlockForward(lc.ctx.pointer, rows: R, dense: block.attentionOutput.dense, residual: residual,

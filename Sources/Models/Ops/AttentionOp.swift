@@ -95,41 +95,63 @@ package enum AttentionLayer {
         }
     }
 
-    /// Forward. `probs` receives P; with `dropout`, `dropped` receives P̃ and `mask` the scaled keep mask
-    /// (both [probabilityCount]); otherwise P̃ = P and `dropped` / `mask` are unused.
+    /// Forward. `probs` receives P ([probabilityCount]); nil (inference that keeps nothing) computes each task's P
+    /// in a temporary of TQ·T floats that stays in cache. With `dropout`, `dropped` receives P̃ and `mask` the
+    /// scaled keep mask (both [probabilityCount], and `probs` is required); otherwise P̃ = P and both are unused.
     package static func forward(
         _ x: AttentionOperands, layout: PackedSequences, hidden C: Int,
-        probs: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
+        probs: UnsafeMutablePointer<Float>?, dropped: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
         dropout: (p: Float, key: UInt64)?, ctx: UnsafeMutablePointer<Float>, bias: RelativeBiasOperand? = nil
     ) {
-        let H = layout.heads, D = C / H
-        let scale = 1 / Float(D).squareRoot()
+        precondition(probs != nil || dropout == nil, "attention dropout keeps P: pass probs")
+        let H = layout.heads
         nonisolated(unsafe) let probs = probs, dropped = dropped, mask = mask, ctx = ctx
         forEachTask(layout, hidden: C) { task in
             let s = task / H, h = task % H
-            let t0 = layout.offsets[s], T = layout.length(s), q0 = layout.queryOffsets[s], TQ = layout.queries(s)
+            let TQ = layout.queries(s), T = layout.length(s)
             let pOffset = layout.probabilityOffsets[s] + h * TQ * T
-            let P = probs + pOffset
-            for i in 0..<TQ {
-                let q = x.q + (q0 + i) * x.qStride + h * D, row = P + i * T
-                for j in 0..<T { row[j] = dot(q, x.k + (t0 + j) * x.kvStride + h * D, D) * scale }
-                if let bias {
-                    for j in 0..<T { row[j] += bias.table[bias.bucket(query: i, key: j) * H + h] }
+            if let probs {
+                attendOneHead(x, layout: layout, hidden: C, sequence: s, head: h, P: probs + pOffset,
+                              dropped: dropped + pOffset, mask: mask + pOffset, pOffset: pOffset, dropout: dropout,
+                              ctx: ctx, bias: bias)
+            } else {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: TQ * T) { scratch in
+                    attendOneHead(x, layout: layout, hidden: C, sequence: s, head: h, P: scratch.baseAddress!,
+                                  dropped: dropped, mask: mask, pOffset: pOffset, dropout: nil, ctx: ctx, bias: bias)
                 }
             }
-            Kernels.softmaxRows(P, rows: TQ, cols: T)
-            var used = UnsafePointer(P)
-            if let dropout {
-                (dropped + pOffset).update(from: P, count: TQ * T)
-                Dropout.forward(dropped + pOffset, count: TQ * T, p: dropout.p, key: dropout.key,
-                                indexOffset: pOffset, mask: mask + pOffset)
-                used = UnsafePointer(dropped + pOffset)
+        }
+    }
+
+    /// One (sequence, head) task of `forward`: P (TQ, T) = softmax(Q_h·K_hᵀ/√D + bias), ctx rows = P̃·V_h.
+    @inline(__always)
+    static func attendOneHead(
+        _ x: AttentionOperands, layout: PackedSequences, hidden C: Int, sequence s: Int, head h: Int,
+        P: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
+        pOffset: Int, dropout: (p: Float, key: UInt64)?, ctx: UnsafeMutablePointer<Float>, bias: RelativeBiasOperand?
+    ) {
+        let H = layout.heads, D = C / H
+        let scale = 1 / Float(D).squareRoot()
+        let t0 = layout.offsets[s], T = layout.length(s), q0 = layout.queryOffsets[s], TQ = layout.queries(s)
+        for i in 0..<TQ {
+            let q = x.q + (q0 + i) * x.qStride + h * D, row = P + i * T
+            for j in 0..<T { row[j] = dot(q, x.k + (t0 + j) * x.kvStride + h * D, D) * scale }
+            if let bias {
+                for j in 0..<T { row[j] += bias.table[bias.bucket(query: i, key: j) * H + h] }
             }
-            for i in 0..<TQ {
-                let out = ctx + (q0 + i) * C + h * D
-                out.update(repeating: 0, count: D)
-                for j in 0..<T { axpy(used[i * T + j], x.v + (t0 + j) * x.kvStride + h * D, out, D) }
-            }
+        }
+        Kernels.softmaxRows(P, rows: TQ, cols: T)
+        var used = UnsafePointer(P)
+        if let dropout {
+            dropped.update(from: P, count: TQ * T)
+            Dropout.forward(dropped, count: TQ * T, p: dropout.p, key: dropout.key,
+                            indexOffset: pOffset, mask: mask)
+            used = UnsafePointer(dropped)
+        }
+        for i in 0..<TQ {
+            let out = ctx + (q0 + i) * C + h * D
+            out.update(repeating: 0, count: D)
+            for j in 0..<T { axpy(used[i * T + j], x.v + (t0 + j) * x.kvStride + h * D, out, D) }
         }
     }
 
