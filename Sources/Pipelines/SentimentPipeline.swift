@@ -39,18 +39,20 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         defaultFunction = ScoreFunction.huggingFaceDefault(problemType: model.config.problemType, numLabels: head.numLabels)
     }
 
-    /// Loads an HF folder (config.json, model.safetensors, tokenizer files).
-    public convenience init(folder: URL, name: String? = nil) throws {
-        let model = try AutoModel.load(folder: folder)
+    /// Loads an HF folder (config.json, model.safetensors, tokenizer files), the encoder in `precision`.
+    public convenience init(folder: URL, name: String? = nil, precision: Precision = .fp32) throws {
+        let model = try AutoModel.load(folder: folder, options: LoadOptions(precision: precision))
         let tokenizer = try AutoTokenizer.load(folder: folder)
         try self.init(model: model, tokenizer: tokenizer, name: name ?? folder.lastPathComponent, folder: folder)
     }
 
     /// Loads by NAME|DIR (see `ModelLocator`); `sentiment-en` by default. A default model that is not built yet
     /// throws `PipelineError.modelNotBuilt` (build it with `DefaultModels.build`, as `sentiment classify` does).
-    public static func load(_ nameOrPath: String = ModelLocator.defaultClassifier, cache: ArtifactCache = .default) throws -> SentimentPipeline {
+    public static func load(_ nameOrPath: String = ModelLocator.defaultClassifier, cache: ArtifactCache = .default,
+                            precision: Precision = .fp32) throws -> SentimentPipeline {
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
-        return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder))
+        return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder),
+                                     precision: precision)
     }
 
     /// Longest window the model accepts (tokens, specials included).

@@ -14,6 +14,7 @@ struct BenchClassifyCommand: ParsableCommand {
     @Option(help: "Classifier: default-model name, trained model name or folder (must be built).")
     var model = ModelLocator.defaultClassifier
     @Option(help: "Threads for BLAS and the kernels (default: all cores).") var threads: Int?
+    @Option(help: PrecisionHelp.text) var precision: Precision = .fp32
     @Option(help: "Use only the first N test texts.") var limit: Int?
     @Option(help: "Timed passes per batch-32 figure; the fastest counts.") var repeats = 2
     @Option(help: "Also write the texts used, one JSON string per line, for scripts/fixtures/pipelines.py --texts.") var saveTexts: String?
@@ -24,7 +25,7 @@ struct BenchClassifyCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Bench.setThreads(threads) }
-        let pipeline = try SentimentPipeline.load(model)
+        let pipeline = try SentimentPipeline.load(model, precision: precision)
         var texts = try Datasets.load("rotten-tomatoes").test.map(\.text)
         if let limit { texts = Array(texts.prefix(limit)) }
         if let saveTexts {
@@ -37,7 +38,9 @@ struct BenchClassifyCommand: ParsableCommand {
               + "\(pipeline.model.config.hiddenSize), labels \(pipeline.labels.joined(separator: "/"))) on \(texts.count) Rotten Tomatoes "
               + "test texts, mean \(String(format: "%.1f", Double(tokens) / Double(texts.count))) tokens; tokenization included; "
               + "\(BLAS.threads) BLAS thread(s), \(Parallel.threads) kernel thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
-              + (PackedWeights.isFast ? "linear layers on pre-packed weights" : "linear layers through BLAS"))
+              + "precision \(precision.rawValue), "
+              + (precision == .fp32 && !PackedWeights.isEnabled ? "fp32 linear layers through BLAS" : "linear layers on packed weights"))
+        print(KernelPath.summary)
         _ = try pipeline.classify(Array(texts.prefix(64)), options: ClassificationOptions(batchSize: 32))   // warm-up: page in weights
 
         let byLength = texts.sorted { $0.utf8.count < $1.utf8.count }

@@ -46,7 +46,8 @@ struct BenchEncoderCommand: ParsableCommand {
         print("Encoder benchmark: \(model) (\(config.numHiddenLayers) layers, hidden \(config.hiddenSize)) on \(texts.count) "
               + "Rotten Tomatoes test texts, \(tokens) tokens (mean \(String(format: "%.1f", Double(tokens) / Double(texts.count)))); "
               + "BLAS \(BLAS.coreName), \(BLAS.threads) thread(s), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
-              + (PackedWeights.isFast ? "linear layers on pre-packed weights" : "linear layers through BLAS"))
+              + (PackedWeights.isEnabled ? "linear layers on packed weights" : "linear layers through BLAS"))
+        print(KernelPath.summary)
         let ceiling = gemmCeiling(config)
         print(String(format: "GEMM ceiling (best of the model's GEMM shapes at M=1024, this run): %.1f GF/s", ceiling))
         print("batch  sentences/s  tokens/s  per CPU-s  GEMM share  GEMM GF/s  overall GF/s  of ceiling")
@@ -119,7 +120,7 @@ struct BenchEncoderCommand: ParsableCommand {
                 sgemm(.none, .transposed, m: m, n: outFeatures, k: inFeatures, a: a, lda: inFeatures,
                       b: w, ldb: inFeatures, c: &out, ldc: outFeatures)
             })
-            if PackedWeights.isFast {
+            if PackedWeights.isEnabled {
                 let packed = PackedWeights(weight: w, outFeatures: outFeatures, inFeatures: inFeatures)
                 best = max(best, rate(flops: flops) { packed.linear(a, rows: m, bias: nil, out: &out) })
             }

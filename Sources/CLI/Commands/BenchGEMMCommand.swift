@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import SentimentKit
 
-/// `sentiment bench gemm`: GF/s of the BLAS GEMM and of our pre-packed GEMM (`PackedWeights`, what the inference
-/// encoder uses) at BERT shapes, and the throughput of the Swift kernels (GELU, layer norm, softmax), on 1 and all
-/// cores.
+/// `sentiment bench gemm`: GF/s of the BLAS GEMM and of our packed GEMM (`PackedWeights`, what the inference
+/// encoder uses) at BERT shapes — fp32, bf16 and int8 (GOP/s), on every kernel path this CPU has — and the
+/// throughput of the Swift kernels (GELU, layer norm, softmax), on 1 and all cores.
 struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
@@ -21,6 +21,13 @@ struct BenchGEMMCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the GELU / layer norm / softmax measurements.")
     var gemmOnly = false
 
+    @Option(name: .long, parsing: .upToNextOption, help: "Precisions of the packed GEMM to measure (default: all).")
+    var precision: [Precision] = Precision.allCases
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Kernel paths to measure (default: every path this CPU has; generic is slow).")
+    var path: [String] = []
+
     /// (M, K, N): x[M, K] · W[N, K]ᵀ as nn.Linear does. BERT-base/MiniLM projections, FFN up and down,
     /// hidden 768, a small batch, and one Rotten Tomatoes sentence (27 tokens) through MiniLM's FFN.
     static let shapes: [(m: Int, k: Int, n: Int)] = [
@@ -30,21 +37,28 @@ struct BenchGEMMCommand: ParsableCommand {
     func validate() throws {
         guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads values must be ≥ 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
+        for name in path where KernelPath(rawValue: name) == nil {
+            throw ValidationError("unknown --path \(name): generic, avx2 or avx512")
+        }
     }
 
     func run() throws {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let counts = threads.isEmpty ? Array(Set([1, cores])).sorted() : threads
         print("BLAS: \(BLAS.coreName), \(cores) cores; median and best of repetitions over \(seconds) s each")
+        print(KernelPath.summary)
         if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
             print("note: OPENBLAS_CORETYPE=\(forced) is set in the environment and overrides OpenBLAS's CPU detection")
         }
+        let wanted = path.isEmpty ? KernelPath.allCases : path.compactMap(KernelPath.init(rawValue:))
+        // (precision, path) columns: each path this CPU runs for that precision (a path it lacks is not measured).
+        let columns = precision.flatMap { p in wanted.filter { $0.isAvailable(for: p) }.map { (p, $0) } }
         for count in counts {
             Bench.setThreads(count)
-            print("\nthreads \(count)")
-            print(pad("GEMM MxKxN", 22) + pad("ms", 10) + pad("GF/s", 10) + pad("best GF/s", 12)
-                  + (PackedWeights.isFast ? "packed: GF/s, best" : "packed: not used in this build (no FMA)"))
-            for shape in Self.shapes { benchGEMM(m: shape.m, k: shape.k, n: shape.n) }
+            print("\nthreads \(count): median GF/s (int8: GOP/s), best in brackets")
+            print(pad("GEMM MxKxN", 18) + pad("BLAS fp32", 18)
+                  + columns.map { pad("\($0.0.rawValue) \($0.1.rawValue)", 18) }.joined())
+            for shape in Self.shapes { benchGEMM(m: shape.m, k: shape.k, n: shape.n, columns: columns) }
             if !gemmOnly {
                 print(pad("kernel", 32) + pad("ms", 10) + pad("GB/s", 10) + pad("Melem/s", 10) + "best Melem/s")
                 benchKernels()
@@ -52,21 +66,21 @@ struct BenchGEMMCommand: ParsableCommand {
         }
     }
 
-    private func benchGEMM(m: Int, k: Int, n: Int) {
+    private func benchGEMM(m: Int, k: Int, n: Int, columns: [(Precision, KernelPath)]) {
         let a = filled(m * k), w = filled(n * k)
         var c = [Float](repeating: 0, count: m * n)
-        let times = measure {
-            sgemm(.none, .transposed, m: m, n: n, k: k, a: a, lda: k, b: w, ldb: k, c: &c, ldc: n)
-        }
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        var packedColumn = ""
-        if PackedWeights.isFast {
-            let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k)
-            let packedTimes = measure { packed.linear(a, rows: m, bias: nil, out: &c) }
-            packedColumn = pad(format(flops / packedTimes.median / 1e9), 10) + format(flops / packedTimes.best / 1e9)
+        func cell(_ times: (median: Double, best: Double)) -> String {
+            pad(format(flops / times.median / 1e9) + " (" + format(flops / times.best / 1e9) + ")", 18)
         }
-        print(pad("\(m)x\(k)x\(n)", 22) + pad(format(times.median * 1e3), 10)
-              + pad(format(flops / times.median / 1e9), 10) + pad(format(flops / times.best / 1e9), 12) + packedColumn)
+        var line = pad("\(m)x\(k)x\(n)", 18) + cell(measure {
+            sgemm(.none, .transposed, m: m, n: n, k: k, a: a, lda: k, b: w, ldb: k, c: &c, ldc: n)
+        })
+        for (precision, path) in columns {
+            let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: precision, path: path)
+            line += cell(measure { packed.linear(a, rows: m, bias: nil, out: &c) })
+        }
+        print(line)
     }
 
     private func benchKernels() {

@@ -31,6 +31,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Model: a default-model name (sentiment-en), a trained model name, or a folder (BERT-family or baseline).")
     var model = ModelLocator.defaultClassifier
     @Flag(help: "Fail instead of building a missing default model.") var noBuild = false
+    @Option(help: PrecisionHelp.text) var precision: Precision = .fp32
     @Option(help: "Labels per text, best first.") var topK = 1
     @Flag(help: "Every label's score (one score_<label> column each for files).") var allScores = false
     @Option(help: "Score function: softmax, sigmoid or none (default: HF's rule from the model config).") var function: String?
@@ -123,7 +124,7 @@ struct ClassifyCommand: ParsableCommand {
                 + "minutes on 2 cores; --no-build to skip). This happens once.")
             try DefaultModels.build(name: model, progress: stderr)
         }
-        return try ModelLocator.classifier(model)
+        return try ModelLocator.classifier(model, precision: precision)
     }
 
     // MARK: - Output

@@ -20,6 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     var model: String
     @Option(help: "Catalog data set (rotten-tomatoes, crowdflower-tweets) or a labelled file.") var data: String?
     @Option(help: "Split of --data: train, dev or test.") var split = "test"
+    @Option(help: PrecisionHelp.text) var precision: Precision = .fp32
     @Option(help: "Evaluate every row of this .csv/.tsv/.jsonl file instead of a split.") var file: String?
     @Option(help: "Text column of a file.") var textColumn = "text"
     @Option(help: "Label column of a file.") var labelColumn = "label"
@@ -36,7 +37,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try exitOnError {
-            let classifier = try ModelLocator.classifier(model)
+            let classifier = try ModelLocator.classifier(model, precision: precision)
             let examples: [LabeledText], labels: [String], dataName: String, splitName: String
             if let file {
                 let dataset = try CLIData.load(file, textColumn: textColumn, labelColumn: labelColumn)

@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to bind (0.0.0.0 in a container).") var host = "127.0.0.1"
     @Option(help: "Port to bind.") var port = 8080
+    @Option(help: PrecisionHelp.text) var precision: Precision = .fp32
     @Option(help: "Most texts per model call.") var maxBatch = 32
     @Option(help: "Longest wait, in milliseconds, for a batch to fill.") var maxWaitMs = 5.0
     @Option(help: "Most texts queued per model; beyond it requests get 503 with Retry-After.") var maxQueue = 1024
@@ -71,18 +72,19 @@ struct ServeCommand: AsyncParsableCommand {
         let server = SentimentServer(configuration: configuration, logger: logger)
 
         // Listen at once (liveness), load models meanwhile; /readyz turns 200 once they are installed.
-        let (demo, demoDelayMs, models) = (self.demo, self.demoDelayMs, self.model)
+        let (demo, demoDelayMs, models, precision) = (self.demo, self.demoDelayMs, self.model, self.precision)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             group.addTask {
                 let started = ContinuousClock.now
                 let registry = try await Task.detached {
-                    try Self.makeRegistry(demo: demo, demoDelayMs: demoDelayMs, models: models) { logger.notice("\($0)") }
+                    try Self.makeRegistry(demo: demo, demoDelayMs: demoDelayMs, models: models, precision: precision) { logger.notice("\($0)") }
                 }.value
                 server.host.install(registry)
                 let names = registry.classifiers.keys.sorted() + registry.fillMaskModels.keys.sorted() + registry.embedders.keys.sorted()
                 logger.info("models ready", metadata: [
                     "seconds": "\((ContinuousClock.now - started).components.seconds)", "models": "\(names.joined(separator: ","))",
+                    "precision": "\(precision.rawValue)", "kernels": "\(KernelPath.default(for: precision).rawValue)",
                 ])
             }
             // The loader finishes first; the server returns after a graceful shutdown. A loader error ends both.
@@ -96,9 +98,9 @@ struct ServeCommand: AsyncParsableCommand {
     /// sentiment-en, then the extras that are built or fetched, `note` naming those skipped). Serving never builds
     /// sentiment-en: a server should become ready in seconds, not fine-tune for minutes in every replica.
     static func makeRegistry(demo: Bool, demoDelayMs: Double, models: [String], cache: ArtifactCache = .default,
-                             note: (String) -> Void = { _ in }) throws -> ModelRegistry {
+                             precision: Precision = .fp32, note: (String) -> Void = { _ in }) throws -> ModelRegistry {
         if demo { return .demo(delay: .microseconds(Int64(demoDelayMs * 1000))) }
-        if !models.isEmpty { return ModelRegistry(try models.map { try ModelLocator.load($0, cache: cache) }) }
+        if !models.isEmpty { return ModelRegistry(try models.map { try ModelLocator.load($0, cache: cache, precision: precision) }) }
         let required = ModelLocator.defaultClassifier
         if ModelLocator.needsBuild(required, cache: cache) {
             throw ServeError("""
@@ -107,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
                 --model NAME|DIR, or the demo models with --demo
                 """)
         }
-        return ModelRegistry(try ModelLocator.loadServedDefaults(cache: cache, note: note))
+        return ModelRegistry(try ModelLocator.loadServedDefaults(cache: cache, precision: precision, note: note))
     }
 }
 

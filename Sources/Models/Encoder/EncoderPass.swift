@@ -116,8 +116,13 @@ package struct EncoderPass {
                            rstd: lc.rstd1.pointer, out: lc.h1.pointer)
         // BertIntermediate + BertOutput: out = LayerNorm(dropout(dense(act(dense(h1)))) + h1).
         let intermediate = block.intermediate, activated = lc.activationOutput(keeps: ws.keepsActivations)
-        intermediate.dense(lc.h1.pointer, rows: R, out: lc.u.pointer)
-        intermediate.activation.forward(lc.u.pointer, count: R * intermediate.dense.outFeatures, out: activated)
+        if !ws.keepsActivations && intermediate.activation == .gelu {
+            // Inference keeps no pre-activation: GELU runs in the GEMM's epilogue, on each tile while it is in cache.
+            intermediate.dense.gelu(lc.h1.pointer, rows: R, out: activated)
+        } else {
+            intermediate.dense(lc.h1.pointer, rows: R, out: lc.u.pointer)
+            intermediate.activation.forward(lc.u.pointer, count: R * intermediate.dense.outFeatures, out: activated)
+        }
         outputBlockForward(activated, rows: R, dense: block.output.dense, residual: lc.h1.pointer,
                            dropout: dropoutKey.map { (DropoutRNG.siteKey(pass: $0, site: DropoutSite.ffnOutput(l)), lc.ffnMask.pointer) },
                            norm: block.output.layerNorm, lnInput: lc.res2.pointer, mean: lc.mean2.pointer,

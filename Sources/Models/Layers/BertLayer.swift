@@ -15,12 +15,12 @@ public struct BertLayer: Sendable {
         self.init(
             attention: try BertSelfAttention(reader, names: [k.query, k.key, k.value].map { p + $0 }, config: config),
             attentionOutput: BertSelfOutput(
-                dense: try Linear(reader, p + k.attentionOutput, out: c, in: c),
+                dense: try Linear(reader, p + k.attentionOutput, out: c, in: c, packing: reader.precision),
                 layerNorm: try LayerNorm(reader, p + k.attentionNorm, size: c, eps: eps)),
             intermediate: BertIntermediate(
-                dense: try Linear(reader, p + k.intermediate, out: i, in: c), activation: config.hiddenAct),
+                dense: try Linear(reader, p + k.intermediate, out: i, in: c, packing: reader.precision), activation: config.hiddenAct),
             output: BertOutput(
-                dense: try Linear(reader, p + k.output, out: c, in: i),
+                dense: try Linear(reader, p + k.output, out: c, in: i, packing: reader.precision),
                 layerNorm: try LayerNorm(reader, p + k.outputNorm, size: c, eps: eps)))
     }
 

@@ -14,9 +14,9 @@ public struct BertSelfAttention: Sendable {
     /// `names` are the three projections' keys, e.g. ["…attention.self.query", "…key", "…value"] or DistilBERT's q_lin/k_lin/v_lin.
     init(_ reader: CheckpointReader, names: [String], config: ModelConfig) throws {
         let c = config.hiddenSize
-        let parts = try names.map { try Linear(reader, $0, out: c, in: c, packs: false) }
+        let parts = try names.map { try Linear(reader, $0, out: c, in: c, packing: nil) }
         self.init(queryKeyValue: Linear(weight: reader.concatenatedRows(parts.map(\.weight)),
-                                        bias: reader.concatenatedRows(parts.map { $0.bias! })),
+                                        bias: reader.concatenatedRows(parts.map { $0.bias! }), packing: reader.precision),
                   numHeads: config.numAttentionHeads)
     }
 

@@ -1,42 +1,54 @@
+import SentimentCore
 import SentimentTensor
 
 /// torch.nn.Linear: y = x·Wᵀ + b with W stored [out, in], as in the checkpoint.
 public struct Linear: Sendable {
     public let weight: Weight   // [out, in]
     public let bias: Weight?    // [out]
-    /// The weight re-laid out once for the register kernel (nil: BLAS; see `PackedWeights`).
+    /// The weight packed once for our GEMM kernels in the model's precision (nil: BLAS; see `PackedWeights`).
     let packed: PackedWeights?
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    /// Reads `key.weight` [out, in] and `key.bias` [out].
+    /// Reads `key.weight` [out, in] and `key.bias` [out]; packs in `packing` (nil: keep unpacked).
     init(_ reader: CheckpointReader, _ key: String, out: Int, in inFeatures: Int, bias hasBias: Bool = true,
-         packs: Bool = true) throws {
+         packing: Precision? = .fp32) throws {
         self.init(weight: try reader.weight(key + ".weight", shape: [out, inFeatures]),
-                  bias: hasBias ? try reader.weight(key + ".bias", shape: [out]) : nil, packs: packs)
+                  bias: hasBias ? try reader.weight(key + ".bias", shape: [out]) : nil, packing: packing)
     }
 
-    /// `packs`: lay the weight out once for the register kernel (inference: the weight never changes). A view of
-    /// weights that change (the trainer's parameter store) must not pack: it reads them in place through BLAS.
-    package init(weight: Weight, bias: Weight?, packs: Bool = true) {
+    /// `packing`: lay the weight out once for our GEMM kernels in that precision (inference: the weight never
+    /// changes). A view of weights that change (the trainer's parameter store) passes nil: it reads them in place.
+    package init(weight: Weight, bias: Weight?, packing: Precision? = .fp32) {
         self.weight = weight
         self.bias = bias
-        packed = packs
-            ? PackedWeights.packIfFaster(weight: weight.pointer, outFeatures: weight.shape[0], inFeatures: weight.shape[1])
-            : nil
+        packed = packing.flatMap {
+            PackedWeights.forInference(weight: weight.pointer, outFeatures: weight.shape[0], inFeatures: weight.shape[1],
+                                       precision: $0)
+        }
     }
+
+    /// The precision this layer computes in (fp32 when unpacked).
+    public var precision: Precision { packed?.precision ?? .fp32 }
 
     /// Output rows `range` of this layer (e.g. Q alone, or K and V, of a fused QKV projection); unpacked views only.
     package func rows(_ range: Range<Int>) -> Linear {
         precondition(packed == nil, "row slices of a pre-packed weight are not supported")
         return Linear(weight: Weight(pointer: weight.pointer + range.lowerBound * inFeatures, shape: [range.count, inFeatures]),
-                      bias: bias.map { Weight(pointer: $0.pointer + range.lowerBound, shape: [range.count]) }, packs: false)
+                      bias: bias.map { Weight(pointer: $0.pointer + range.lowerBound, shape: [range.count]) }, packing: nil)
     }
 
-    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b: the pre-packed kernel when the weight was packed, else BLAS.
+    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b: the packed kernel when the weight was packed, else BLAS.
     public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
         if let packed { return packed.linear(x, rows: rows, bias: bias?.pointer, out: out) }
         Kernels.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, bias: bias?.pointer,
                        outFeatures: outFeatures, out: out)
+    }
+
+    /// out = GELU(x·Wᵀ + b), fused into the packed kernel's epilogue when packed (else BLAS, then `Kernels.gelu`).
+    public func gelu(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
+        if let packed { return packed.linear(x, rows: rows, bias: bias?.pointer, out: out, epilogue: .gelu) }
+        self(x, rows: rows, out: out)
+        Kernels.gelu(out, count: rows * outFeatures, out: out)
     }
 }

@@ -20,7 +20,7 @@ struct ClassifierParameters {
             guard let e = store.entry(name) else { preconditionFailure("no parameter \(name)") }
             return Weight(pointer: UnsafePointer(store.values + e.offset), shape: e.shape)
         }
-        func linear(_ key: String) -> Linear { Linear(weight: weight(key + ".weight"), bias: weight(key + ".bias"), packs: false) }
+        func linear(_ key: String) -> Linear { Linear(weight: weight(key + ".weight"), bias: weight(key + ".bias"), packing: nil) }
         func norm(_ key: String) -> LayerNorm {
             LayerNorm(weight: weight(key + ".weight"), bias: weight(key + ".bias"), eps: c.layerNormEps)
         }
@@ -33,7 +33,7 @@ struct ClassifierParameters {
             // Q, K, V are adjacent in the store: one [3C, C] weight and one [3C] bias starting at Q's.
             let q = weight(b + k.query + ".weight"), qb = weight(b + k.query + ".bias")
             let qkv = Linear(weight: Weight(pointer: q.pointer, shape: [3 * C, C]),
-                             bias: Weight(pointer: qb.pointer, shape: [3 * C]), packs: false)
+                             bias: Weight(pointer: qb.pointer, shape: [3 * C]), packing: nil)
             return BertLayer(
                 attention: BertSelfAttention(queryKeyValue: qkv, numHeads: c.numAttentionHeads),
                 attentionOutput: BertSelfOutput(dense: linear(b + k.attentionOutput), layerNorm: norm(b + k.attentionNorm)),

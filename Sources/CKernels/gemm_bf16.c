@@ -1,0 +1,161 @@
+// bf16 GEMM: W and x rounded to bfloat16, products summed in fp32 (see CKernels.h).
+//
+// Packing (every path): panels of 32 output columns; panel p holds, for each pair of inputs kp = 0..<k/2,
+// (W[j, 2kp], W[j, 2kp+1]) for the 32 columns j: 128 bytes per pair, one pair per 32-bit lane, as vdpbf16ps reads
+// it. x rows are converted once per call (sk_bf16_convert_rows) to pairs as well; an odd k is padded with a zero.
+//   generic: the same arithmetic in C (acc += x₁·w₁; acc += x₀·w₀, products exact in fp32), 4-row tiles
+//   avx512:  AVX512_BF16, row tiles of 12 × 32 columns (24 zmm accumulators), one broadcast pair per row
+#include "kernel_common.h"
+
+#define BF16_WIDTH 32
+
+static inline uint32_t float_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float bits_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+// Round to nearest even (NaN stays a quiet NaN), as vcvtneps2bf16 and torch's float → bfloat16.
+static inline uint16_t to_bf16(float f) {
+    const uint32_t u = float_bits(f);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x40);
+    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
+}
+static inline float from_bf16(uint16_t h) { return bits_float((uint32_t)h << 16); }
+
+float sk_bf16_round(float value) { return from_bf16(to_bf16(value)); }
+
+int sk_bf16_panel_width(sk_path path) { (void)path; return BF16_WIDTH; }
+int sk_bf16_padded_k(int k) { return (k + 1) & ~1; }
+
+size_t sk_bf16_packed_count(sk_path path, int n, int k) {
+    (void)path;
+    return ((size_t)n + BF16_WIDTH - 1) / BF16_WIDTH * BF16_WIDTH * (size_t)sk_bf16_padded_k(k);
+}
+
+void sk_bf16_pack(sk_path path, const float *w, int n, int k, uint16_t *packed) {
+    const int pairs = sk_bf16_padded_k(k) / 2, panels = (n + BF16_WIDTH - 1) / BF16_WIDTH;
+    memset(packed, 0, sk_bf16_packed_count(path, n, k) * sizeof(uint16_t));
+    for (int p = 0; p < panels; p++) {
+        uint16_t *panel = packed + (size_t)p * pairs * BF16_WIDTH * 2;
+        for (int j = 0; j < BF16_WIDTH && p * BF16_WIDTH + j < n; j++) {
+            const float *row = w + (size_t)(p * BF16_WIDTH + j) * k;
+            for (int kk = 0; kk < k; kk++) panel[((size_t)(kk / 2) * BF16_WIDTH + j) * 2 + (kk & 1)] = to_bf16(row[kk]);
+        }
+    }
+}
+
+void sk_bf16_convert_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, uint16_t *out) {
+    const int tile = sk_row_tile(SK_BF16, path), kp = sk_bf16_padded_k(k);
+    for (int t = row_begin / tile; t * tile < row_end; t++) {
+        uint16_t *dst = out + (size_t)t * tile * kp;
+        for (int r = 0; r < tile; r++) {
+            const int row = t * tile + r;
+            const float *src = row < m ? x + (size_t)row * k : NULL;
+            for (int kk = 0; kk < kp; kk++)
+                dst[((size_t)(kk / 2) * tile + r) * 2 + (kk & 1)] = src && kk < k ? to_bf16(src[kk]) : 0;
+        }
+    }
+}
+
+// ---- generic ----
+static void panels_generic(const uint16_t *x, int m, int k, const uint16_t *packed, int n, int p0, int p1,
+                           const float *bias, sk_epilogue epilogue, float *out, int ldo) {
+    const int kp = sk_bf16_padded_k(k), pairs = kp / 2;
+    for (int p = p0; p < p1; p++) {
+        const int column = p * BF16_WIDTH, cols = n - column < BF16_WIDTH ? n - column : BF16_WIDTH;
+        const uint16_t *panel = packed + (size_t)p * pairs * BF16_WIDTH * 2;
+        for (int row = 0; row < m; row += 4) {
+            const int rows = m - row < 4 ? m - row : 4;
+            float acc[4][BF16_WIDTH];
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < BF16_WIDTH; j++) acc[r][j] = bias && j < cols ? bias[column + j] : 0.0f;
+            for (int q = 0; q < pairs; q++) {
+                const uint16_t *b = panel + (size_t)q * BF16_WIDTH * 2;
+                for (int r = 0; r < rows; r++) {
+                    const uint16_t *a = x + (size_t)row * kp + ((size_t)q * 4 + r) * 2;
+                    const float a0 = from_bf16(a[0]), a1 = from_bf16(a[1]);
+                    for (int j = 0; j < BF16_WIDTH; j++) {
+                        acc[r][j] = acc[r][j] + a1 * from_bf16(b[2 * j + 1]);
+                        acc[r][j] = acc[r][j] + a0 * from_bf16(b[2 * j]);
+                    }
+                }
+            }
+            for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, acc[r], (size_t)cols * sizeof(float));
+            if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_GENERIC, out + (size_t)row * ldo + column, rows, cols, ldo);
+        }
+    }
+}
+
+#if SK_X86
+// ---- avx512 (AVX512_BF16) ----
+SK_INLINE SK_AVX512_BF16 void tile_avx512(const int R, const uint16_t *x, int kp, const uint16_t *panel,
+                                          __m512 bias0, __m512 bias1, float *out, int ldo) {
+    __m512 c0[12], c1[12];
+    SK_UNROLL
+    for (int r = 0; r < R; r++) { c0[r] = bias0; c1[r] = bias1; }
+    const int pairs = kp / 2;
+    for (int q = 0; q < pairs; q++) {
+        const __m512bh b0 = (__m512bh)_mm512_loadu_si512(panel + (size_t)q * 64);
+        const __m512bh b1 = (__m512bh)_mm512_loadu_si512(panel + (size_t)q * 64 + 32);
+        SK_UNROLL
+        for (int r = 0; r < R; r++) {
+            int32_t pair;
+            memcpy(&pair, x + ((size_t)q * 12 + r) * 2, 4);
+            const __m512bh a = (__m512bh)_mm512_set1_epi32(pair);
+            c0[r] = _mm512_dpbf16_ps(c0[r], a, b0);
+            c1[r] = _mm512_dpbf16_ps(c1[r], a, b1);
+        }
+    }
+    SK_UNROLL
+    for (int r = 0; r < R; r++) {
+        _mm512_storeu_ps(out + (size_t)r * ldo, c0[r]);
+        _mm512_storeu_ps(out + (size_t)r * ldo + 16, c1[r]);
+    }
+}
+
+static SK_AVX512_BF16 void panels_avx512(const uint16_t *x, int m, int k, const uint16_t *packed, int n, int p0, int p1,
+                                         const float *bias, sk_epilogue epilogue, float *out, int ldo) {
+    const int kp = sk_bf16_padded_k(k), pairs = kp / 2;
+    for (int p = p0; p < p1; p++) {
+        const int column = p * BF16_WIDTH, cols = n - column < BF16_WIDTH ? n - column : BF16_WIDTH;
+        float bias32[BF16_WIDTH] = {0};
+        if (bias) memcpy(bias32, bias + column, (size_t)cols * sizeof(float));
+        const __m512 bias0 = _mm512_loadu_ps(bias32), bias1 = _mm512_loadu_ps(bias32 + 16);
+        const uint16_t *panel = packed + (size_t)p * pairs * BF16_WIDTH * 2;
+        for (int row = 0; row < m; row += 12) {
+            const int rows = m - row < 12 ? m - row : 12;
+            float scratch[12 * BF16_WIDTH];
+            float *target = cols == BF16_WIDTH ? out + (size_t)row * ldo + column : scratch;
+            const int ld = cols == BF16_WIDTH ? ldo : BF16_WIDTH;
+            const uint16_t *xr = x + (size_t)row * kp;  // row tile row / 12
+            switch (rows) {
+            case 12: tile_avx512(12, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 11: tile_avx512(11, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 10: tile_avx512(10, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 9: tile_avx512(9, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 8: tile_avx512(8, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 7: tile_avx512(7, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 6: tile_avx512(6, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 5: tile_avx512(5, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 4: tile_avx512(4, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 3: tile_avx512(3, xr, kp, panel, bias0, bias1, target, ld); break;
+            case 2: tile_avx512(2, xr, kp, panel, bias0, bias1, target, ld); break;
+            default: tile_avx512(1, xr, kp, panel, bias0, bias1, target, ld); break;
+            }
+            if (cols < BF16_WIDTH)
+                for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, scratch + r * BF16_WIDTH, (size_t)cols * sizeof(float));
+            if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_AVX512, out + (size_t)row * ldo + column, rows, cols, ldo);
+        }
+    }
+}
+#endif
+
+void sk_bf16_gemm(sk_path path, const uint16_t *x, int m, int k, const uint16_t *packed, int n,
+                  int panel_begin, int panel_end, const float *bias, sk_epilogue epilogue, float *out, int ldo) {
+    if (m <= 0 || panel_begin >= panel_end) return;
+#if SK_X86
+    if (sk_effective_path(SK_BF16, path) == SK_PATH_AVX512) {
+        panels_avx512(x, m, k, packed, n, panel_begin, panel_end, bias, epilogue, out, ldo);
+        return;
+    }
+#endif
+    panels_generic(x, m, k, packed, n, panel_begin, panel_end, bias, epilogue, out, ldo);
+}

@@ -1,0 +1,210 @@
+import Foundation
+import SentimentCore
+import XCTest
+@testable import SentimentTensor
+
+/// Every GEMM path of Sources/CKernels (fp32, bf16, int8 × generic / AVX2 / AVX-512 where this CPU has them; the
+/// generic path always) against a float64 reference on awkward shapes: 1, 7, 17, 383 and 1024 rows, K and N not
+/// multiples of any tile or panel, K = 1, every epilogue (none, bias, bias + GELU).
+///
+/// Tolerances: fp32 |Δ| ≤ 1e-5·(Σ|x·w| + |b|) against float64; bf16 the same bound against a float64 product of
+/// the bf16-rounded operands (what the hardware multiplies); int8 bit-identical to a Swift re-implementation of the
+/// quantization and the integer sum (and every int8 path bit-identical to every other).
+final class KernelPathTests: XCTestCase {
+    override func tearDown() {
+        Parallel.threads = ProcessInfo.processInfo.activeProcessorCount
+        unsetenv("SENTIMENTKIT_KERNELS")
+    }
+
+    static let shapes: [(m: Int, k: Int, n: Int)] = [
+        (1, 1, 17), (1, 384, 33), (7, 37, 19), (17, 383, 100), (383, 64, 47), (1024, 96, 65), (27, 1536, 384), (13, 3, 1),
+    ]
+
+    private func values(_ count: Int, seed: Int, scale: Float = 1) -> [Float] {
+        (0..<count).map { Float(sin(Double($0 * 7 + seed) * 0.37)) * scale }
+    }
+
+    private func paths(_ precision: Precision) -> [KernelPath] {
+        KernelPath.allCases.filter { $0.isAvailable(for: precision) }
+    }
+
+    /// GELU in float64 (the kernels' polynomial is within 4.2e-7 of erf).
+    private func gelu(_ v: Double) -> Double { 0.5 * v * (1 + erf(v / 2.0.squareRoot())) }
+
+    private func run(_ packed: PackedWeights, _ x: [Float], m: Int, bias: [Float]?, epilogue: GEMMEpilogue) -> [Float] {
+        var out = [Float](repeating: .nan, count: m * packed.outFeatures)
+        if let bias {
+            bias.withUnsafeBufferPointer { packed.linear(x, rows: m, bias: $0.baseAddress, out: &out, epilogue: epilogue) }
+        } else {
+            packed.linear(x, rows: m, bias: nil, out: &out, epilogue: epilogue)
+        }
+        return out
+    }
+
+    /// Checks `out` against float64 sums of `xr`·`wr` (the operands as the kernel sees them), relative to Σ|x·w| + |b|.
+    private func check(_ what: String, _ out: [Float], xr: [Float], wr: [Float], bias: [Float]?, m: Int, k: Int, n: Int,
+                       gelu applyGELU: Bool, tolerance: Double) -> Double {
+        var worst = 0.0
+        for r in 0..<m {
+            for j in 0..<n {
+                var sum = Double(bias?[j] ?? 0), magnitude = abs(Double(bias?[j] ?? 0))
+                for p in 0..<k {
+                    let product = Double(xr[r * k + p]) * Double(wr[j * k + p])
+                    sum += product
+                    magnitude += abs(product)
+                }
+                let expected = applyGELU ? gelu(sum) : sum
+                let delta = abs(Double(out[r * n + j]) - expected) / max(magnitude, 1e-3)
+                worst = max(worst, delta)
+                if delta > tolerance {
+                    XCTFail("\(what): [\(r), \(j)] = \(out[r * n + j]), expected \(expected) (relative |Δ| \(delta))")
+                    return worst
+                }
+            }
+        }
+        return worst
+    }
+
+    func testFP32EveryPathMatchesFloat64() {
+        for path in paths(.fp32) {
+            var worst = 0.0
+            for (m, k, n) in Self.shapes {
+                let x = values(m * k, seed: m), w = values(n * k, seed: n, scale: 0.2), b = values(n, seed: 3)
+                let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .fp32, path: path)
+                XCTAssertEqual(packed.path, path)
+                for (bias, epilogue) in [(nil, GEMMEpilogue.none), (b, .none), (b, .gelu)] as [([Float]?, GEMMEpilogue)] {
+                    let out = run(packed, x, m: m, bias: bias, epilogue: epilogue)
+                    worst = max(worst, check("fp32 \(path) \(m)x\(k)x\(n) \(epilogue)", out, xr: x, wr: w, bias: bias,
+                                             m: m, k: k, n: n, gelu: epilogue == .gelu, tolerance: 1e-5))
+                }
+            }
+            print("fp32 \(path.rawValue) vs float64: max |Δ| / (Σ|x·w| + |b|) = \(worst)")
+        }
+    }
+
+    /// bfloat16 rounding (nearest even), written independently of the C kernels.
+    private func bf16(_ v: Float) -> Float {
+        let bits = v.bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+        return Float(bitPattern: rounded)
+    }
+
+    func testBF16EveryPathMatchesFloat64OnRoundedOperands() {
+        for path in paths(.bf16) {
+            var worst = 0.0, worstUnrounded = 0.0
+            for (m, k, n) in Self.shapes {
+                let x = values(m * k, seed: m), w = values(n * k, seed: n, scale: 0.2), b = values(n, seed: 3)
+                let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .bf16, path: path)
+                for (bias, epilogue) in [(nil, GEMMEpilogue.none), (b, .none), (b, .gelu)] as [([Float]?, GEMMEpilogue)] {
+                    let out = run(packed, x, m: m, bias: bias, epilogue: epilogue)
+                    worst = max(worst, check("bf16 \(path) \(m)x\(k)x\(n) \(epilogue)", out, xr: x.map(bf16), wr: w.map(bf16),
+                                             bias: bias, m: m, k: k, n: n, gelu: epilogue == .gelu, tolerance: 1e-5))
+                    // Against the unrounded fp32 operands: bf16 keeps 8 significant bits (relative 2⁻⁹ per operand).
+                    worstUnrounded = max(worstUnrounded, check("bf16 \(path) vs fp32 operands", out, xr: x, wr: w, bias: bias,
+                                                               m: m, k: k, n: n, gelu: epilogue == .gelu, tolerance: 8e-3))
+                }
+            }
+            print("bf16 \(path.rawValue) vs float64 of the rounded operands: max relative |Δ| \(worst); "
+                  + "vs the fp32 operands: \(worstUnrounded)")
+        }
+    }
+
+    /// The int8 scheme in Swift: symmetric scales max|v| / 127, q = round-half-even(v · 127 / max|v|).
+    private func quantize(_ v: ArraySlice<Float>) -> (q: [Int32], scale: Float) {
+        let amax = v.reduce(Float(0)) { max($0, abs($1)) }
+        let inverse: Float = amax > 0 ? 127 / amax : 0
+        return (v.map { Int32(max(-127, min(127, ($0 * inverse).rounded(.toNearestOrEven)))) }, amax / 127)
+    }
+
+    func testInt8MatchesTheSchemeExactlyOnEveryPath() {
+        for (m, k, n) in Self.shapes {
+            let x = values(m * k, seed: m), w = values(n * k, seed: n, scale: 0.2), b = values(n, seed: 3)
+            let rows = (0..<m).map { quantize(x[($0 * k)..<($0 * k + k)]) }
+            let columns = (0..<n).map { quantize(w[($0 * k)..<($0 * k + k)]) }
+            var expected = [Float](repeating: 0, count: m * n)
+            var worstTrue = 0.0
+            for r in 0..<m {
+                for j in 0..<n {
+                    var sum: Int32 = 0
+                    for p in 0..<k { sum += rows[r].q[p] * columns[j].q[p] }
+                    expected[r * n + j] = Float(sum) * (rows[r].scale * columns[j].scale) + b[j]
+                    var exact = Double(b[j]), magnitude = abs(Double(b[j]))
+                    for p in 0..<k { exact += Double(x[r * k + p]) * Double(w[j * k + p]); magnitude += abs(Double(x[r * k + p]) * Double(w[j * k + p])) }
+                    worstTrue = max(worstTrue, abs(Double(expected[r * n + j]) - exact) / max(magnitude, 1e-3))
+                }
+            }
+            for path in paths(.int8) {
+                let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .int8, path: path)
+                let out = run(packed, x, m: m, bias: b, epilogue: .none)
+                XCTAssertEqual(out, expected, "int8 \(path) \(m)x\(k)x\(n): bit-identical to the scheme")
+                let activated = run(packed, x, m: m, bias: b, epilogue: .gelu)
+                let geluDelta = zip(activated, expected).map { abs(Double($0) - gelu(Double($1))) / max(1, abs(Double($1))) }.max()!
+                XCTAssertLessThan(geluDelta, 2e-6, "int8 \(path) \(m)x\(k)x\(n) GELU epilogue")
+                let noBias = run(packed, x, m: m, bias: nil, epilogue: .none)
+                for r in 0..<m { for j in 0..<n { XCTAssertEqual(noBias[r * n + j] + b[j], expected[r * n + j], accuracy: 1e-6 * max(1, abs(expected[r * n + j]))) } }
+            }
+            if m == 27 { print("int8 (every path, bit-identical) vs float64 of the fp32 operands, 27x1536x384: max |Δ| / Σ|x·w| = \(worstTrue)") }
+        }
+    }
+
+    /// A row's result never depends on the other rows (int8: each row has its own scale), nor on the thread count.
+    func testRowsIndependentOfBatchMatesAndThreads() {
+        let m = 17, k = 200, n = 70
+        let x = values(m * k, seed: 11), w = values(n * k, seed: 5, scale: 0.2), b = values(n, seed: 3)
+        for precision in Precision.allCases {
+            for path in paths(precision) {
+                let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: precision, path: path)
+                let batch = run(packed, x, m: m, bias: b, epilogue: .none)
+                var reversedX: [Float] = []
+                for r in (0..<m).reversed() { reversedX += x[(r * k)..<(r * k + k)] }
+                let reversed = run(packed, reversedX, m: m, bias: b, epilogue: .none)
+                for r in 0..<m {
+                    let alone = run(packed, Array(x[(r * k)..<(r * k + k)]), m: 1, bias: b, epilogue: .none)
+                    XCTAssertEqual(alone, Array(batch[(r * n)..<(r * n + n)]), "\(precision) \(path) row \(r): alone vs in a batch")
+                    XCTAssertEqual(Array(reversed[((m - 1 - r) * n)..<((m - 1 - r) * n + n)]), Array(batch[(r * n)..<(r * n + n)]),
+                                   "\(precision) \(path) row \(r): reversed batch")
+                }
+                for threads in [1, 3] {
+                    Parallel.threads = threads
+                    XCTAssertEqual(run(packed, x, m: m, bias: b, epilogue: .gelu),
+                                   { Parallel.threads = 2; return run(packed, x, m: m, bias: b, epilogue: .gelu) }(),
+                                   "\(precision) \(path): \(threads) vs 2 threads")
+                }
+                Parallel.threads = ProcessInfo.processInfo.activeProcessorCount
+            }
+        }
+    }
+
+    func testEnvironmentForcesAPath() {
+        let best = KernelPath.default(for: .fp32)
+        setenv("SENTIMENTKIT_KERNELS", "generic", 1)
+        for precision in Precision.allCases { XCTAssertEqual(KernelPath.default(for: precision), .generic) }
+        XCTAssertEqual(PackedWeights(weight: [1, 2], outFeatures: 1, inFeatures: 2).path, .generic)
+        setenv("SENTIMENTKIT_KERNELS", "avx2", 1)
+        XCTAssertEqual(KernelPath.default(for: .fp32), KernelPath.avx2.isAvailable(for: .fp32) ? .avx2 : .generic)
+        // bf16 has no AVX2 path: the best below it.
+        XCTAssertEqual(KernelPath.default(for: .bf16), .generic)
+        setenv("SENTIMENTKIT_KERNELS", "avx-9000", 1)
+        XCTAssertEqual(KernelPath.forced?.valid, false)
+        XCTAssertEqual(KernelPath.default(for: .fp32), best, "an unknown value is ignored")
+        XCTAssertTrue(KernelPath.summary.contains("is not a path"))
+        unsetenv("SENTIMENTKIT_KERNELS")
+        XCTAssertNil(KernelPath.forced)
+        print(KernelPath.summary)
+    }
+
+    /// The GELU epilogue and `Kernels.gelu` (Swift) are the same polynomial: equal to ~1 ulp on every path.
+    func testGELUEpilogueAgreesWithSwiftKernel() {
+        let k = 1, n = 1000
+        let w = values(n * k, seed: 9, scale: 6)    // x = 1 → out = w: GELU over [-6, 6]
+        var reference = [Float](repeating: 0, count: n)
+        Kernels.gelu(w, count: n, out: &reference)
+        for path in paths(.fp32) {
+            let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .fp32, path: path)
+            let out = run(packed, [1], m: 1, bias: nil, epilogue: .gelu)
+            let delta = zip(out, reference).map { abs($0 - $1) }.max()!
+            XCTAssertLessThanOrEqual(delta, 1e-6, "\(path)")
+            print("GELU epilogue \(path.rawValue) vs Kernels.gelu: max |Δ| \(delta)")
+        }
+    }
+}
