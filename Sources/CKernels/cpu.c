@@ -84,12 +84,3 @@ sk_path sk_default_path(sk_precision precision) {
         if (sk_path_available(precision, (sk_path)path)) return (sk_path)path;
     return SK_PATH_GENERIC;
 }
-
-const char *sk_path_name(sk_path path) {
-    switch (path) {
-    case SK_PATH_GENERIC: return "generic";
-    case SK_PATH_AVX2: return "avx2";
-    case SK_PATH_AVX512: return "avx512";
-    }
-    return "unknown";
-}

@@ -126,20 +126,9 @@ static SK_AVX512_BF16 void panels_avx512(const uint16_t *x, int m, int k, const 
             float *target = cols == BF16_WIDTH ? out + (size_t)row * ldo + column : scratch;
             const int ld = cols == BF16_WIDTH ? ldo : BF16_WIDTH;
             const uint16_t *xr = x + (size_t)row * kp;  // row tile row / 12
-            switch (rows) {
-            case 12: tile_avx512(12, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 11: tile_avx512(11, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 10: tile_avx512(10, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 9: tile_avx512(9, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 8: tile_avx512(8, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 7: tile_avx512(7, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 6: tile_avx512(6, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 5: tile_avx512(5, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 4: tile_avx512(4, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 3: tile_avx512(3, xr, kp, panel, bias0, bias1, target, ld); break;
-            case 2: tile_avx512(2, xr, kp, panel, bias0, bias1, target, ld); break;
-            default: tile_avx512(1, xr, kp, panel, bias0, bias1, target, ld); break;
-            }
+            #define TILE(R) tile_avx512(R, xr, kp, panel, bias0, bias1, target, ld)
+            SK_ROWS_12(rows, TILE);
+            #undef TILE
             if (cols < BF16_WIDTH)
                 for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, scratch + r * BF16_WIDTH, (size_t)cols * sizeof(float));
             if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_AVX512, out + (size_t)row * ldo + column, rows, cols, ldo);

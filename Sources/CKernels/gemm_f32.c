@@ -97,14 +97,9 @@ static SK_AVX2 void panels_avx2(const float *xt, int m, int k, const float *pack
             float *target = full ? out + (size_t)row * ldo + column : scratch;
             const int ld = full ? ldo : W;
             const float *a = xt + (size_t)row * k;
-            switch (rows) {
-            case 6: tile_avx2(6, a, k, panel, bias0, bias1, target, ld); break;
-            case 5: tile_avx2(5, a, k, panel, bias0, bias1, target, ld); break;
-            case 4: tile_avx2(4, a, k, panel, bias0, bias1, target, ld); break;
-            case 3: tile_avx2(3, a, k, panel, bias0, bias1, target, ld); break;
-            case 2: tile_avx2(2, a, k, panel, bias0, bias1, target, ld); break;
-            default: tile_avx2(1, a, k, panel, bias0, bias1, target, ld); break;
-            }
+            #define TILE(R) tile_avx2(R, a, k, panel, bias0, bias1, target, ld)
+            SK_ROWS_6(rows, TILE);
+            #undef TILE
             finish_tile(SK_PATH_AVX2, scratch, W, rows, cols, full, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
@@ -148,20 +143,9 @@ static SK_AVX512 void panels_avx512(const float *xt, int m, int k, const float *
             float *target = full ? out + (size_t)row * ldo + column : scratch;
             const int ld = full ? ldo : W;
             const float *a = xt + (size_t)row * k;
-            switch (rows) {
-            case 12: tile_avx512(12, a, k, panel, bias0, bias1, target, ld); break;
-            case 11: tile_avx512(11, a, k, panel, bias0, bias1, target, ld); break;
-            case 10: tile_avx512(10, a, k, panel, bias0, bias1, target, ld); break;
-            case 9: tile_avx512(9, a, k, panel, bias0, bias1, target, ld); break;
-            case 8: tile_avx512(8, a, k, panel, bias0, bias1, target, ld); break;
-            case 7: tile_avx512(7, a, k, panel, bias0, bias1, target, ld); break;
-            case 6: tile_avx512(6, a, k, panel, bias0, bias1, target, ld); break;
-            case 5: tile_avx512(5, a, k, panel, bias0, bias1, target, ld); break;
-            case 4: tile_avx512(4, a, k, panel, bias0, bias1, target, ld); break;
-            case 3: tile_avx512(3, a, k, panel, bias0, bias1, target, ld); break;
-            case 2: tile_avx512(2, a, k, panel, bias0, bias1, target, ld); break;
-            default: tile_avx512(1, a, k, panel, bias0, bias1, target, ld); break;
-            }
+            #define TILE(R) tile_avx512(R, a, k, panel, bias0, bias1, target, ld)
+            SK_ROWS_12(rows, TILE);
+            #undef TILE
             finish_tile(SK_PATH_AVX512, scratch, W, rows, cols, full, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }

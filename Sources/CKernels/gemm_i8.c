@@ -23,7 +23,7 @@ size_t sk_i8_packed_bytes(int n, int k) {
 static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
 
 void sk_i8_pack(const float *w, int n, int k, int8_t *packed, float *scales, int32_t *column_sums) {
-    const int kp = sk_i8_padded_k(k), quads = kp / 4, panels = (n + I8_WIDTH - 1) / I8_WIDTH;
+    const int kp = sk_i8_padded_k(k), quads = kp / 4;
     memset(packed, 0, sk_i8_packed_bytes(n, k));
     for (int j = 0; j < n; j++) {
         const float *row = w + (size_t)j * k;
@@ -42,7 +42,6 @@ void sk_i8_pack(const float *w, int n, int k, int8_t *packed, float *scales, int
         }
         column_sums[j] = sum;
     }
-    (void)panels;
 }
 
 void sk_i8_quantize_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, uint8_t *out,
@@ -232,20 +231,9 @@ static SK_AVX512_VNNI void panels_avx512(const uint8_t *xq, const float *x_scale
             const int ld = cols == I8_WIDTH ? ldo : I8_WIDTH;
             const uint8_t *xr = xq + (size_t)row * kp;
             const float *xs = x_scales + row, *bb = bias ? bs : NULL;
-            switch (rows) {
-            case 12: tile_avx512(12, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 11: tile_avx512(11, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 10: tile_avx512(10, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 9: tile_avx512(9, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 8: tile_avx512(8, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 7: tile_avx512(7, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 6: tile_avx512(6, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 5: tile_avx512(5, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 4: tile_avx512(4, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 3: tile_avx512(3, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            case 2: tile_avx512(2, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            default: tile_avx512(1, xr, kp, panel, start0, start1, xs, ws, bb, target, ld); break;
-            }
+            #define TILE(R) tile_avx512(R, xr, kp, panel, start0, start1, xs, ws, bb, target, ld)
+            SK_ROWS_12(rows, TILE);
+            #undef TILE
             if (cols < I8_WIDTH)
                 for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, scratch + r * I8_WIDTH, (size_t)cols * sizeof(float));
             if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_AVX512, out + (size_t)row * ldo + column, rows, cols, ldo);

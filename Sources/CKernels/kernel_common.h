@@ -32,6 +32,23 @@
 #define SK_UNROLL
 #endif
 
+// TILE(R) with R the compile-time constant equal to `rows` (1 ... 12, or 1 ... 6): each instantiation of an
+// always-inline tile keeps its accumulators in registers.
+#define SK_ROWS_6(rows, TILE) \
+    do { \
+        switch (rows) { \
+        case 6: TILE(6); break; case 5: TILE(5); break; case 4: TILE(4); break; \
+        case 3: TILE(3); break; case 2: TILE(2); break; default: TILE(1); break; \
+        } \
+    } while (0)
+#define SK_ROWS_12(rows, TILE) \
+    do { \
+        switch (rows) { \
+        case 12: TILE(12); break; case 11: TILE(11); break; case 10: TILE(10); break; case 9: TILE(9); break; \
+        case 8: TILE(8); break; case 7: TILE(7); break; default: SK_ROWS_6(rows, TILE); break; \
+        } \
+    } while (0)
+
 // GELU(v) = ½·v·(1 + erf(v/√2)), erf(x) = x·P(x²)/Q(x²) on [-4, 4] (clamped beyond): the minimax fit of
 // Sources/Tensor/VectorMath.swift (max abs error 4.2e-7), written as the same multiply-adds in every path.
 #define SK_ERF_P0 1.9871289976547413e-06f

@@ -44,8 +44,8 @@ final class KernelTests: XCTestCase {
         check("linear (no bias)", outNoBias, try load("linear.out_nobias"), tolerance: 1e-5)
     }
 
-    /// The pre-packed kernel the inference encoder uses, on the same torch fixture: 19 outputs = one full panel of
-    /// 16 and a partial one; 5 rows = one partial 6-row tile.
+    /// The packed kernel the inference encoder uses, on the same torch fixture: 19 outputs = a full 16-wide panel and
+    /// a partial one (AVX2), or one partial 32-wide panel (AVX-512); 5 rows = one partial row tile.
     func testPackedLinearMatchesTorch() throws {
         let x = try load("linear.x"), w = try load("linear.weight"), b = try load("linear.bias")
         let packed = PackedWeights(weight: w, outFeatures: 19, inFeatures: 37)

@@ -2,7 +2,8 @@ import XCTest
 @testable import SentimentTensor
 
 /// `PackedWeights` (the inference encoder's GEMM) against a float64 reference and against BLAS, on shapes that hit
-/// every edge: rows not a multiple of the 6-row tile, outputs not a multiple of the 16-wide panel, K = 1.
+/// every edge on the default path: rows not a multiple of the row tile (6 on AVX2, 12 on AVX-512), outputs not a
+/// multiple of the panel (16 or 32 wide), K = 1. `KernelPathTests` covers every path and precision.
 final class PackedWeightsTests: XCTestCase {
     override func tearDown() { Parallel.threads = ProcessInfo.processInfo.activeProcessorCount }
 

@@ -58,7 +58,6 @@ sk_path sk_default_path(sk_precision precision);
 // The value of SENTIMENTKIT_KERNELS ("" when unset), and whether it was understood.
 const char *sk_forced_path_name(void);
 int sk_forced_path_valid(void);
-const char *sk_path_name(sk_path path);
 // `path` if this CPU has it for `precision`, else the best path below it (what every function below runs).
 sk_path sk_effective_path(sk_precision precision, sk_path path);
 
