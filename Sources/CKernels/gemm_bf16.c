@@ -95,6 +95,7 @@ SK_INLINE SK_AVX512_BF16 void tile_avx512(const int R, const uint16_t *x, int kp
     for (int q = 0; q < pairs; q++) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(panel + (size_t)q * 64);
         const __m512bh b1 = (__m512bh)_mm512_loadu_si512(panel + (size_t)q * 64 + 32);
+        sk_prefetch_ahead(panel + (size_t)q * 64, 128);
         SK_UNROLL
         for (int r = 0; r < R; r++) {
             int32_t pair;

@@ -68,6 +68,7 @@ SK_INLINE SK_AVX2 void tile_avx2(const int rows, const float *a, int k, const fl
     for (int r = 0; r < rows; r++) { c0[r] = bias0; c1[r] = bias1; }
     for (int kk = 0; kk < k; kk++) {
         const __m256 b0 = _mm256_loadu_ps(panel + (size_t)kk * 16), b1 = _mm256_loadu_ps(panel + (size_t)kk * 16 + 8);
+        sk_prefetch_ahead(panel + (size_t)kk * 16, 64);
         SK_UNROLL
         for (int r = 0; r < rows; r++) {
             const __m256 x = _mm256_broadcast_ss(a + (size_t)kk * R + r);
@@ -114,6 +115,7 @@ SK_INLINE SK_AVX512 void tile_avx512(const int rows, const float *a, int k, cons
     for (int r = 0; r < rows; r++) { c0[r] = bias0; c1[r] = bias1; }
     for (int kk = 0; kk < k; kk++) {
         const __m512 b0 = _mm512_loadu_ps(panel + (size_t)kk * 32), b1 = _mm512_loadu_ps(panel + (size_t)kk * 32 + 16);
+        sk_prefetch_ahead(panel + (size_t)kk * 32, 128);
         SK_UNROLL
         for (int r = 0; r < rows; r++) {
             const __m512 x = _mm512_set1_ps(a[(size_t)kk * R + r]);

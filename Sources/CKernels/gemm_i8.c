@@ -140,6 +140,7 @@ SK_INLINE SK_AVX2 void tile_avx2(const int R, const uint8_t *xq, int kp, const i
         const int8_t *b = panel + (size_t)q * 128;
         const __m256i w0 = _mm256_loadu_si256((const __m256i *)b), w1 = _mm256_loadu_si256((const __m256i *)(b + 32));
         const __m256i w2 = _mm256_loadu_si256((const __m256i *)(b + 64)), w3 = _mm256_loadu_si256((const __m256i *)(b + 96));
+        sk_prefetch_ahead(b, 128);
         SK_UNROLL
         for (int r = 0; r < R; r++) {
             int32_t quad;
@@ -189,6 +190,7 @@ SK_INLINE SK_AVX512_VNNI void tile_avx512(const int R, const uint8_t *xq, int kp
     const int quads = kp / 4;
     for (int q = 0; q < quads; q++) {
         const __m512i w0 = _mm512_loadu_si512(panel + (size_t)q * 128), w1 = _mm512_loadu_si512(panel + (size_t)q * 128 + 64);
+        sk_prefetch_ahead(panel + (size_t)q * 128, 128);
         SK_UNROLL
         for (int r = 0; r < R; r++) {
             int32_t quad;

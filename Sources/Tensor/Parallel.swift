@@ -1,11 +1,13 @@
+import CKernels
 import Foundation
 
 /// Multi-threading for the Swift kernels (BLAS has its own pool: see `BLAS.threads`).
 ///
-/// Work is split into contiguous chunks, one per worker, and run with `DispatchQueue.concurrentPerform`.
-/// Small jobs stay on the calling thread: waking workers costs ~10 µs, more than a short loop.
-/// Calls may nest (a kernel run inside a parallel loop over attention heads): GCD then simply runs the
-/// inner chunks on the threads it has.
+/// Work is split into contiguous chunks, one per worker, and run on CKernels' fork-join pool of spinning workers
+/// (`sk_pool_run`: a worker spins ~100 µs after its part before sleeping, so the ~50 short regions of a batch-1
+/// forward do not each pay a thread wake-up). When the pool is taken (a second thread's loop, e.g. two server
+/// requests, or a loop nested inside a part) the loop runs on `DispatchQueue.concurrentPerform` instead.
+/// Small jobs stay on the calling thread.
 public enum Parallel {
     private final class Setting: @unchecked Sendable {
         private let lock = NSLock()
@@ -35,27 +37,40 @@ public enum Parallel {
         let perWorker = (count + workers - 1) / workers
         let chunk = (perWorker + alignment - 1) / alignment * alignment
         let chunks = (count + chunk - 1) / chunk
-        // The closure runs on several threads at once; the caller guarantees its chunks are independent.
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+        run(parts: chunks) { index in
             let start = index * chunk
             body(start ..< min(count, start + chunk))
         }
     }
 
-    /// Calls `body(i)` for every i in 0..<count on up to `threads` workers (balanced by GCD when all cores
-    /// are used). Use for coarse tasks such as one attention head of one sequence.
+    /// `SENTIMENTKIT_POOL=0` runs every loop on GCD (for A/B comparisons of the pool).
+    private static let usePool = ProcessInfo.processInfo.environment["SENTIMENTKIT_POOL"] != "0"
+
+    /// Runs `part(i)` for i in 0..<parts at once, on the pool (or GCD when the pool is taken).
+    private static func run(parts: Int, _ part: (Int) -> Void) {
+        // The closure runs on several threads at once; the caller guarantees its parts are independent.
+        nonisolated(unsafe) let part = part
+        guard usePool else { DispatchQueue.concurrentPerform(iterations: parts) { part($0) }; return }
+        let ran = withoutActuallyEscaping(part) { escaping -> Int32 in
+            var closure = escaping
+            return withUnsafeMutablePointer(to: &closure) { pointer in
+                sk_pool_run(Int32(parts), { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, pointer)
+            }
+        }
+        if ran == 0 { DispatchQueue.concurrentPerform(iterations: parts) { part($0) } }
+    }
+
+    /// Calls `body(i)` for every i in 0..<count on up to `threads` workers. Use for coarse tasks such as one
+    /// attention head of one sequence.
     public static func forEach(count: Int, _ body: (Int) -> Void) {
         guard count > 0 else { return }
         let workers = min(threads, count)
         if workers <= 1 { for i in 0..<count { body(i) }; return }
-        nonisolated(unsafe) let body = body
-        if workers >= ProcessInfo.processInfo.activeProcessorCount {
-            DispatchQueue.concurrentPerform(iterations: count) { body($0) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for i in stride(from: worker, to: count, by: workers) { body(i) }
-            }
+        // Static round-robin: worker w runs items w, w + workers, ... (coarse items of similar cost).
+        run(parts: workers) { worker in
+            for i in stride(from: worker, to: count, by: workers) { body(i) }
         }
     }
 }

@@ -115,6 +115,13 @@ void sk_i8_gemm(sk_path path, const uint8_t *x_tiles, const float *x_scales, int
 // out[i] = GELU(x[i]) (exact erf form, same polynomial as the GEMM epilogue). `out` may alias `x`.
 void sk_gelu(sk_path path, const float *x, size_t count, float *out);
 
+// ---- threads ----
+typedef void (*sk_task_fn)(void *context, int part);
+// Runs fn(context, part) for part in [0, parts): part 0 on the calling thread, the others on the pool's spinning
+// workers (created on first use), and returns when all are done: 1. Returns 0 without running anything when the
+// pool is in use (another thread's loop, or a call from inside a part): the caller then runs its loop another way.
+int sk_pool_run(int parts, sk_task_fn fn, void *context);
+
 #ifdef __cplusplus
 }
 #endif
