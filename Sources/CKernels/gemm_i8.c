@@ -44,30 +44,133 @@ void sk_i8_pack(const float *w, int n, int k, int8_t *packed, float *scales, int
     }
 }
 
+// One row of x quantized into its tile's quad layout: quad q of the row at quads[q * stride] (4 bytes each).
+// q = round-half-even(v · 127 / max|v|), clamped to ±127, NaN → 0; the vector paths give the same bytes (the
+// products are the same fp32 multiplies, and cvtps rounds half to even like round_even).
+static void quantize_row_scalar(const float *src, int k, int kp, float inverse, uint8_t flip, uint8_t *quads,
+                                size_t stride) {
+    for (int kk = 0; kk < kp; kk++) {
+        float q = kk < k ? round_even(src[kk] * inverse) : 0.0f;
+        q = q > 127.0f ? 127.0f : (q < -127.0f ? -127.0f : q);
+        if (q != q) q = 0.0f;
+        quads[(size_t)(kk / 4) * stride + (kk & 3)] = (uint8_t)(int8_t)q ^ flip;
+    }
+}
+
+// max |v| over a row, NaN when the row holds a NaN (its scale is then NaN, so the row's outputs are NaN, as fp32's).
+static float amax_scalar(const float *src, int k) {
+    float amax = 0;
+    int nan = 0;
+    for (int kk = 0; kk < k; kk++) { const float a = fabsf(src[kk]); amax = a > amax ? a : amax; nan |= a != a; }
+    return nan ? NAN : amax;
+}
+
+#if SK_X86
+// As amax_scalar (maxps returns its second operand, the accumulator, on NaN; NaNs are counted apart).
+static SK_AVX512 float amax_avx512(const float *src, int k) {
+    __m512 acc = _mm512_setzero_ps();
+    __mmask16 nan = 0;
+    const __m512 mask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        const __m512 a = _mm512_and_ps(_mm512_loadu_ps(src + kk), mask);
+        acc = _mm512_max_ps(a, acc);
+        nan |= _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q);
+    }
+    const float head = _mm512_reduce_max_ps(acc), tail = amax_scalar(src + kk, k - kk);
+    return nan || tail != tail ? NAN : (head > tail ? head : tail);
+}
+
+static SK_AVX512 void quantize_row_avx512(const float *src, int k, int kp, float inverse, uint8_t flip,
+                                          uint8_t *quads, size_t stride) {
+    const __m512 scale = _mm512_set1_ps(inverse);
+    const __m512 hi = _mm512_set1_ps(127.0f), lo = _mm512_set1_ps(-127.0f);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        // Clamped in float first (±∞ when 127 / max|v| overflows), NaN lanes zeroed after the conversion.
+        const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(src + kk), scale);
+        const __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
+        const __m512 clamped = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+        const __m512i q = _mm512_maskz_mov_epi32(ordered, _mm512_cvtps_epi32(clamped));  // half even (MXCSR)
+        __m128i bytes = _mm512_cvtepi32_epi8(q);
+        bytes = _mm_xor_si128(bytes, _mm_set1_epi8((char)flip));
+        uint8_t *dst = quads + (size_t)(kk / 4) * stride;
+        *(int32_t *)(void *)dst = _mm_cvtsi128_si32(bytes);
+        *(int32_t *)(void *)(dst + stride) = _mm_extract_epi32(bytes, 1);
+        *(int32_t *)(void *)(dst + 2 * stride) = _mm_extract_epi32(bytes, 2);
+        *(int32_t *)(void *)(dst + 3 * stride) = _mm_extract_epi32(bytes, 3);
+    }
+    // The tail (and k's padding to a quad), scalar: kk is a multiple of 4 here.
+    quantize_row_scalar(src + kk, k - kk, kp - kk, inverse, flip, quads + (size_t)(kk / 4) * stride, stride);
+}
+
+static SK_AVX2 float amax_avx2(const float *src, int k) {
+    __m256 acc = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+    const __m256 mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) {
+        const __m256 a = _mm256_and_ps(_mm256_loadu_ps(src + kk), mask);
+        acc = _mm256_max_ps(a, acc);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(a, a, _CMP_UNORD_Q));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, acc);
+    float amax = amax_scalar(src + kk, k - kk);
+    for (int i = 0; i < 8; i++) amax = lanes[i] > amax ? lanes[i] : amax;
+    return _mm256_movemask_ps(nan) ? NAN : amax;
+}
+
+static SK_AVX2 void quantize_row_avx2(const float *src, int k, int kp, float inverse, uint8_t flip, uint8_t *quads,
+                                      size_t stride) {
+    const __m256 scale = _mm256_set1_ps(inverse);
+    const __m256 hi = _mm256_set1_ps(127.0f), lo = _mm256_set1_ps(-127.0f);
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) {
+        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(src + kk), scale);
+        const __m256i ordered = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_ORD_Q));
+        const __m256 clamped = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        const __m256i q = _mm256_and_si256(_mm256_cvtps_epi32(clamped), ordered);
+        const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+        __m128i bytes = _mm_packs_epi16(words, words);
+        bytes = _mm_xor_si128(bytes, _mm_set1_epi8((char)flip));
+        uint8_t *dst = quads + (size_t)(kk / 4) * stride;
+        *(int32_t *)(void *)dst = _mm_cvtsi128_si32(bytes);
+        *(int32_t *)(void *)(dst + stride) = _mm_extract_epi32(bytes, 1);
+    }
+    quantize_row_scalar(src + kk, k - kk, kp - kk, inverse, flip, quads + (size_t)(kk / 4) * stride, stride);
+}
+#endif
+
 void sk_i8_quantize_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, uint8_t *out,
                          float *scales) {
     const sk_path effective = sk_effective_path(SK_INT8, path);
     const int tile = sk_row_tile(SK_INT8, path), kp = sk_i8_padded_k(k);
     const uint8_t flip = effective == SK_PATH_AVX512 ? 0x80 : 0;  // VNNI reads x + 128 as unsigned: q ^ 0x80
+    const size_t stride = (size_t)tile * 4;
     for (int t = row_begin / tile; t * tile < row_end; t++) {
         uint8_t *dst = out + (size_t)t * tile * kp;
         for (int r = 0; r < tile; r++) {
             const int row = t * tile + r;
             uint8_t *quads = dst + (size_t)r * 4;  // quad q of this row at quads[q * tile * 4]
             if (row >= m) {
-                for (int kk = 0; kk < kp; kk++) quads[(size_t)(kk / 4) * tile * 4 + (kk & 3)] = flip;
+                const uint32_t fill = flip * 0x01010101u;
+                for (int q = 0; q < kp / 4; q++) memcpy(quads + (size_t)q * stride, &fill, 4);
                 continue;
             }
             const float *src = x + (size_t)row * k;
-            float amax = 0;
-            for (int kk = 0; kk < k; kk++) { const float a = fabsf(src[kk]); amax = a > amax ? a : amax; }
+#if SK_X86
+            const float amax = effective == SK_PATH_AVX512 ? amax_avx512(src, k)
+                             : effective == SK_PATH_AVX2 ? amax_avx2(src, k) : amax_scalar(src, k);
+#else
+            const float amax = amax_scalar(src, k);
+#endif
             scales[row] = amax / 127.0f;
-            const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
-            for (int kk = 0; kk < kp; kk++) {
-                float q = kk < k ? round_even(src[kk] * inverse) : 0.0f;
-                q = q > 127.0f ? 127.0f : (q < -127.0f ? -127.0f : q);
-                quads[(size_t)(kk / 4) * tile * 4 + (kk & 3)] = (uint8_t)(int8_t)q ^ flip;
-            }
+            const float inverse = amax > 0 ? 127.0f / amax : 0.0f;  // 0 for NaN: the bytes are then all 0
+#if SK_X86
+            if (effective == SK_PATH_AVX512) { quantize_row_avx512(src, k, kp, inverse, flip, quads, stride); continue; }
+            if (effective == SK_PATH_AVX2) { quantize_row_avx2(src, k, kp, inverse, flip, quads, stride); continue; }
+#endif
+            quantize_row_scalar(src, k, kp, inverse, flip, quads, stride);
         }
     }
 }

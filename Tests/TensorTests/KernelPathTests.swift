@@ -147,6 +147,34 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// The activation quantizer's special rows, on every int8 path and K with every vector tail: a row holding a NaN
+    /// gives NaN outputs (as fp32 would), a zero row gives the bias, a row of subnormals (127 / max|v| overflows to ∞)
+    /// and rows holding ±∞ give the same bytes on every path.
+    func testInt8SpecialRowsAgreeOnEveryPath() {
+        for k in [1, 3, 16, 17, 37, 383] {
+            let n = 5
+            let w = values(n * k, seed: k, scale: 0.2), b = values(n, seed: 1)
+            var x = values(5 * k, seed: k + 1)
+            x[k / 2] = .nan                                         // row 0: a NaN
+            for p in 0..<k { x[k + p] = 0 }                         // row 1: zeros
+            for p in 0..<k { x[2 * k + p] = Float.leastNonzeroMagnitude * Float(p % 3) }  // row 2: subnormals
+            x[3 * k + k - 1] = .infinity                            // row 3: +∞ at the tail; row 4: ordinary
+            var outputs: [(KernelPath, [Float])] = []
+            for path in paths(.int8) {
+                let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .int8, path: path)
+                let out = run(packed, x, m: 5, bias: b, epilogue: .none)
+                XCTAssertTrue(out[0..<n].allSatisfy(\.isNaN), "\(path) k=\(k): a NaN in the row makes its outputs NaN")
+                XCTAssertEqual(Array(out[n..<(2 * n)]), b, "\(path) k=\(k): a zero row gives the bias")
+                XCTAssertTrue(out[(4 * n)...].allSatisfy(\.isFinite))
+                outputs.append((path, out))
+            }
+            for (path, out) in outputs.dropFirst() {
+                let same = zip(out, outputs[0].1).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+                XCTAssertTrue(same, "k=\(k): \(path) differs from \(outputs[0].0) on special rows")
+            }
+        }
+    }
+
     /// A row's result never depends on the other rows (int8: each row has its own scale), nor on the thread count.
     func testRowsIndependentOfBatchMatesAndThreads() {
         let m = 17, k = 200, n = 70
