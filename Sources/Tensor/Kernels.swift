@@ -1,4 +1,6 @@
 import Foundation
+import CKernels
+import SentimentCore
 
 /// The elementwise and row-wise kernels the encoder needs. Pointer-based, row-major, sizes explicit.
 /// Outputs may alias inputs where noted. Results match PyTorch (see Tests/TensorTests, fixtures from
@@ -28,21 +30,55 @@ public enum Kernels {
     }
 
     /// LayerNorm over the last dimension (biased variance, eps inside the sqrt), as torch.nn.LayerNorm
-    /// (HF BertSelfOutput/BertOutput/BertEmbeddings `LayerNorm`). `out` may alias `x`.
+    /// (HF BertSelfOutput/BertOutput/BertEmbeddings `LayerNorm`). `out` may alias `x`. `mean` and `invStd` ([rows],
+    /// when given) receive each row's statistics (the training layer keeps them for backward).
+    /// AVX-512 path: Sources/CKernels/elementwise.c; otherwise the portable SIMD row below.
     public static func layerNorm(
         _ x: UnsafePointer<Float>, rows: Int, cols: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
-        out: UnsafeMutablePointer<Float>
+        out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>? = nil, invStd: UnsafeMutablePointer<Float>? = nil,
+        path: KernelPath = .default(for: .fp32)
     ) {
         guard rows > 0, cols > 0 else { return }
+        let simd = path == .avx512
+        nonisolated(unsafe) let mean = mean, invStd = invStd
         Parallel.forEachChunk(count: rows, minimumChunk: max(1, rowwiseGrain / cols)) { chunk in
-            for r in chunk { layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols) }
+            let r0 = chunk.lowerBound
+            if simd, sk_layer_norm_rows_avx512(x + r0 * cols, Int32(chunk.count), Int32(cols), gamma, beta, eps,
+                                               out + r0 * cols, mean.map { $0 + r0 }, invStd.map { $0 + r0 }) != 0 { return }
+            for r in chunk {
+                let stats = layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols)
+                mean?[r] = stats.mean
+                invStd?[r] = stats.invStd
+            }
         }
     }
 
     /// GELU, exact erf form: x · ½(1 + erf(x/√2)) (HF "gelu", BERT's FFN activation). `out` may alias `x`.
-    public static func gelu(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
+    /// AVX-512 path: Sources/CKernels/gelu.c (the same polynomial); otherwise the portable SIMD code.
+    public static func gelu(
+        _ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, path: KernelPath = .default(for: .fp32)
+    ) {
+        if path == .avx512 {
+            Parallel.forEachChunk(count: count, minimumChunk: elementwiseGrain, alignment: 16) { chunk in
+                sk_gelu(SK_PATH_AVX512, x + chunk.lowerBound, chunk.count, out + chunk.lowerBound)
+            }
+            return
+        }
         map(x, count: count, out: out) { v in 0.5 * v * (1 + VectorMath.erf(v * 0.70710678118654752)) }
+    }
+
+    /// e^x elementwise (VectorMath.exp's reduction and polynomial; AVX-512 path in Sources/CKernels/elementwise.c).
+    /// `out` may alias `x`.
+    public static func exp(
+        _ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, path: KernelPath = .default(for: .fp32)
+    ) {
+        let simd = path == .avx512
+        Parallel.forEachChunk(count: count, minimumChunk: elementwiseGrain, alignment: 16) { chunk in
+            let i = chunk.lowerBound
+            if simd, sk_exp_avx512_run(x + i, chunk.count, out + i) != 0 { return }
+            map(x + i, count: chunk.count, out: out + i, parallel: false) { VectorMath.exp($0) }
+        }
     }
 
     /// GELU, tanh approximation (HF "gelu_new" / "gelu_pytorch_tanh"). `out` may alias `x`.
@@ -71,13 +107,42 @@ public enum Kernels {
     /// In-place softmax of each row of x[rows, cols], after adding `additiveMask[cols]` (if given) to every row.
     /// Numerically stable (max subtracted), as torch.softmax. A row that is entirely -∞ becomes NaN, as in torch;
     /// HF masks with finfo.min (finite), which gives a uniform row instead.
+    /// AVX-512 path: Sources/CKernels/elementwise.c; otherwise the portable SIMD row below.
     public static func softmaxRows(
-        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, additiveMask: UnsafePointer<Float>? = nil
+        _ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, additiveMask: UnsafePointer<Float>? = nil,
+        path: KernelPath = .default(for: .fp32)
     ) {
         guard rows > 0, cols > 0 else { return }
+        let simd = path == .avx512
         Parallel.forEachChunk(count: rows, minimumChunk: max(1, rowwiseGrain / cols)) { chunk in
+            let r0 = chunk.lowerBound
+            if simd, sk_softmax_rows_avx512(x + r0 * cols, Int32(chunk.count), Int32(cols), additiveMask) != 0 { return }
             for r in chunk { softmaxRow(x + r * cols, cols: cols, additiveMask: additiveMask) }
         }
+    }
+
+    // MARK: - Attention core (one sequence and head), AVX-512 only: false, nothing done, on other paths
+
+    /// out[i·keys + j] = scale · q_i · k_j for `queries` rows of q and `keys` rows of k, each `width` wide.
+    public static func attentionScores(
+        q: UnsafePointer<Float>, qStride: Int, k: UnsafePointer<Float>, kStride: Int, queries: Int, keys: Int, width: Int,
+        scale: Float, out: UnsafeMutablePointer<Float>, path: KernelPath = .default(for: .fp32)
+    ) -> Bool {
+        guard path == .avx512 else { return false }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: sk_attention_scratch_count(Int32(keys), Int32(width))) {
+            sk_attention_scores_avx512(q, Int32(qStride), k, Int32(kStride), Int32(queries), Int32(keys), Int32(width),
+                                       scale, $0.baseAddress!, out) != 0
+        }
+    }
+
+    /// ctx_i = Σ_j p[i·keys + j] · v_j (`accumulate`: ctx_i += …) for `queries` rows of ctx, `width` wide.
+    public static func attentionContext(
+        p: UnsafePointer<Float>, queries: Int, keys: Int, v: UnsafePointer<Float>, vStride: Int, width: Int,
+        ctx: UnsafeMutablePointer<Float>, ctxStride: Int, accumulate: Bool = false, path: KernelPath = .default(for: .fp32)
+    ) -> Bool {
+        guard path == .avx512 else { return false }
+        return sk_attention_context_avx512(p, Int32(queries), Int32(keys), v, Int32(vStride), Int32(width), ctx,
+                                           Int32(ctxStride), accumulate ? 1 : 0) != 0
     }
 
     /// out[i, :] = table[ids[i], :] for a table of rows of width `dim` (nn.Embedding). Ids must lie in
@@ -121,10 +186,10 @@ public enum Kernels {
     /// element gets bit-identical results. Parallel over chunks for large counts. `out` may alias `x`.
     @inline(__always)
     static func map(
-        _ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>,
+        _ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>, parallel: Bool = true,
         _ transform: (FloatVector) -> FloatVector
     ) {
-        Parallel.forEachChunk(count: count, minimumChunk: elementwiseGrain, alignment: 16) { chunk in
+        Parallel.forEachChunk(count: count, minimumChunk: parallel ? elementwiseGrain : max(count, 1), alignment: 16) { chunk in
             var i = chunk.lowerBound
             while i + 16 <= chunk.upperBound {
                 VectorMath.store(transform(VectorMath.load(x + i)), out + i)
@@ -138,9 +203,9 @@ public enum Kernels {
     }
 
     /// One row of layer norm: two passes (mean, then centred variance) with 16 partial sums each. Returns the row's
-    /// mean and 1/std (the training layer keeps them for backward).
-    @inline(__always) @discardableResult
-    public static func layerNormRow(
+    /// mean and 1/std.
+    @inline(__always)
+    static func layerNormRow(
         _ x: UnsafePointer<Float>, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
         out: UnsafeMutablePointer<Float>
     ) -> (mean: Float, invStd: Float) {

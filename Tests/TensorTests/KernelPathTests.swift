@@ -226,7 +226,7 @@ final class KernelPathTests: XCTestCase {
         let k = 1, n = 1000
         let w = values(n * k, seed: 9, scale: 6)    // x = 1 → out = w: GELU over [-6, 6]
         var reference = [Float](repeating: 0, count: n)
-        Kernels.gelu(w, count: n, out: &reference)
+        Kernels.gelu(w, count: n, out: &reference, path: .generic)
         for path in paths(.fp32) {
             let packed = PackedWeights(weight: w, outFeatures: n, inFeatures: k, precision: .fp32, path: path)
             let out = run(packed, [1], m: 1, bias: nil, epilogue: .gelu)
@@ -234,5 +234,59 @@ final class KernelPathTests: XCTestCase {
             XCTAssertLessThanOrEqual(delta, 1e-6, "\(path)")
             print("GELU epilogue \(path.rawValue) vs Kernels.gelu: max |Δ| \(delta)")
         }
+    }
+
+    /// The AVX-512 attention core (Sources/CKernels/attention.c) against float64 on awkward shapes: one query or
+    /// all, 1 ... 130 keys (tails of the 16- and 32-key tiles, the 4-query tile), widths 16 ... 64 and 24 (not a
+    /// multiple of 16), strided Q, K and V as the fused QKV projection lays them out. Tolerance 1e-5·Σ|terms|.
+    func testAttentionCoreMatchesFloat64() throws {
+        XCTAssertFalse(Kernels.attentionScores(q: [0], qStride: 1, k: [0], kStride: 1, queries: 1, keys: 1, width: 1, scale: 1,
+                                               out: UnsafeMutablePointer.allocate(capacity: 1), path: .generic),
+                       "other paths run the Swift loops")
+        guard KernelPath.avx512.isAvailable(for: .fp32) else { throw XCTSkip("this CPU has no AVX-512F") }
+        var worstScores = 0.0, worstContext = 0.0
+        for (tq, t, d) in [(1, 1, 32), (1, 7, 32), (7, 7, 24), (17, 17, 64), (1, 45, 32), (33, 33, 48), (5, 130, 16), (4, 32, 32)] {
+            let stride = 3 * d + 5   // Q, K, V interleaved in one row, plus padding
+            let qkv = values(max(tq, t) * stride, seed: tq * 31 + t, scale: 2)
+            let scale = 1 / Float(d).squareRoot()
+            var scores = [Float](repeating: .nan, count: tq * t)
+            qkv.withUnsafeBufferPointer { b in
+                XCTAssertTrue(Kernels.attentionScores(q: b.baseAddress!, qStride: stride, k: b.baseAddress! + d, kStride: stride,
+                                                      queries: tq, keys: t, width: d, scale: scale, out: &scores, path: .avx512))
+            }
+            for i in 0..<tq { for j in 0..<t {
+                var exact = 0.0, magnitude = 0.0
+                for c in 0..<d {
+                    let term = Double(qkv[i * stride + c]) * Double(qkv[j * stride + d + c])
+                    exact += term; magnitude += abs(term)
+                }
+                let delta = abs(Double(scores[i * t + j]) - exact * Double(scale))
+                XCTAssertLessThanOrEqual(delta, 1e-5 * magnitude * Double(scale) + 1e-30, "scores \(tq)x\(t)x\(d) [\(i), \(j)]")
+                worstScores = max(worstScores, delta)
+            } }
+            // Context, written and accumulated, into a strided ctx (stride d + 3).
+            let p = values(tq * t, seed: 5 + t, scale: 1)
+            let ctxStride = d + 3, initial = values(tq * ctxStride, seed: 77)
+            for accumulate in [false, true] {
+                var ctx = initial
+                qkv.withUnsafeBufferPointer { b in
+                    XCTAssertTrue(Kernels.attentionContext(p: p, queries: tq, keys: t, v: b.baseAddress! + 2 * d, vStride: stride,
+                                                           width: d, ctx: &ctx, ctxStride: ctxStride, accumulate: accumulate,
+                                                           path: .avx512))
+                }
+                for i in 0..<tq { for c in 0..<ctxStride {
+                    guard c < d else { XCTAssertEqual(ctx[i * ctxStride + c], initial[i * ctxStride + c]); continue }
+                    var exact = accumulate ? Double(initial[i * ctxStride + c]) : 0, magnitude = abs(exact)
+                    for j in 0..<t {
+                        let term = Double(p[i * t + j]) * Double(qkv[j * stride + 2 * d + c])
+                        exact += term; magnitude += abs(term)
+                    }
+                    let delta = abs(Double(ctx[i * ctxStride + c]) - exact)
+                    XCTAssertLessThanOrEqual(delta, 1e-5 * magnitude + 1e-30, "context \(tq)x\(t)x\(d) [\(i), \(c)]")
+                    worstContext = max(worstContext, delta)
+                } }
+            }
+        }
+        print("attention core avx512 vs float64: scores max |Δ| \(worstScores), context max |Δ| \(worstContext)")
     }
 }

@@ -59,42 +59,61 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The row-wise kernels' paths: AVX-512 (Sources/CKernels) where this CPU has it; generic (the portable Swift
+    /// SIMD code, which the AVX2 path also runs) always.
+    private static let paths = KernelPath.allCases.filter { $0 != .avx2 && $0.isAvailable(for: .fp32) }
+
     func testLayerNormMatchesTorch() throws {
-        for threads in [1, 2] {
-            Parallel.threads = threads
-            for (name, cols) in [("layer_norm384", 384), ("layer_norm37", 37)] {
-                let x = try load("\(name).x"), eps = try load("\(name).eps")[0]
-                var out = [Float](repeating: .nan, count: x.count)
-                Kernels.layerNorm(x, rows: 6, cols: cols, gamma: try load("\(name).gamma"), beta: try load("\(name).beta"),
-                                  eps: eps, out: &out)
-                check("\(name) (threads \(threads))", out, try load("\(name).out"), tolerance: 1e-5)
-                // In place gives the same values.
-                var inPlace = x
-                inPlace.withUnsafeMutableBufferPointer { p in
-                    Kernels.layerNorm(p.baseAddress!, rows: 6, cols: cols, gamma: try! load("\(name).gamma"),
-                                      beta: try! load("\(name).beta"), eps: eps, out: p.baseAddress!)
+        for path in Self.paths {
+            for threads in [1, 2] {
+                Parallel.threads = threads
+                for (name, cols) in [("layer_norm384", 384), ("layer_norm37", 37)] {
+                    let x = try load("\(name).x"), eps = try load("\(name).eps")[0]
+                    let gamma = try load("\(name).gamma"), beta = try load("\(name).beta")
+                    var out = [Float](repeating: .nan, count: x.count)
+                    var mean = [Float](repeating: .nan, count: 6), invStd = mean
+                    Kernels.layerNorm(x, rows: 6, cols: cols, gamma: gamma, beta: beta, eps: eps, out: &out,
+                                      mean: &mean, invStd: &invStd, path: path)
+                    check("\(name) [\(path.rawValue)] (threads \(threads))", out, try load("\(name).out"), tolerance: 1e-5)
+                    // The statistics backward keeps: mean and 1/std of each row, against float64.
+                    for r in 0..<6 {
+                        let row = x[r * cols ..< (r + 1) * cols].map(Double.init)
+                        let m = row.reduce(0, +) / Double(cols)
+                        let v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(cols)
+                        XCTAssertEqual(Double(mean[r]), m, accuracy: 1e-6)
+                        XCTAssertEqual(Double(invStd[r]), 1 / (v + Double(eps)).squareRoot(), accuracy: 1e-5 / v.squareRoot())
+                    }
+                    // In place gives the same values.
+                    var inPlace = x
+                    inPlace.withUnsafeMutableBufferPointer { p in
+                        Kernels.layerNorm(p.baseAddress!, rows: 6, cols: cols, gamma: gamma, beta: beta, eps: eps,
+                                          out: p.baseAddress!, path: path)
+                    }
+                    XCTAssertEqual(inPlace, out)
                 }
-                XCTAssertEqual(inPlace, out)
             }
         }
     }
 
     func testActivationsMatchTorch() throws {
         let x = try load("act.x")
-        check("gelu (erf)", elementwise(Kernels.gelu, x), try load("act.gelu"), tolerance: 2e-6)
+        for path in Self.paths {
+            let gelu = elementwise({ Kernels.gelu($0, count: $1, out: $2, path: path) }, x)
+            check("gelu (erf) [\(path.rawValue)]", gelu, try load("act.gelu"), tolerance: 2e-6)
+            var y = x
+            y.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: x.count, out: $0.baseAddress!, path: path) }
+            XCTAssertEqual(y, gelu, "gelu in place [\(path.rawValue)]")
+            let edges = elementwise({ Kernels.gelu($0, count: $1, out: $2, path: path) }, [.infinity, 20, -20])
+            XCTAssertEqual(edges[0...1], [.infinity, 20])
+        }
         check("gelu (tanh)", elementwise(Kernels.geluTanh, x), try load("act.gelu_tanh"), tolerance: 2e-6)
         check("relu", elementwise(Kernels.relu, x), try load("act.relu"), tolerance: 0)
         check("tanh", elementwise(Kernels.tanhActivation, x), try load("act.tanh"), tolerance: 2e-7)
-        // In place: out aliases x.
-        var y = x
-        y.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: x.count, out: $0.baseAddress!) }
-        XCTAssertEqual(y, elementwise(Kernels.gelu, x))
         // Special values.
         let special: [Float] = [.nan, .infinity, -.infinity, 0, -0.0]
         let relu = elementwise(Kernels.relu, special), tanh = elementwise(Kernels.tanhActivation, special)
         XCTAssertTrue(relu[0].isNaN); XCTAssertEqual(Array(relu[1...]), [.infinity, 0, 0, 0])
         XCTAssertTrue(tanh[0].isNaN); XCTAssertEqual(Array(tanh[1...]), [1, -1, 0, 0])
-        XCTAssertEqual(elementwise(Kernels.gelu, [.infinity, 20, -20])[0...1], [.infinity, 20])
         XCTAssertEqual(elementwise(Kernels.geluTanh, [.infinity, 20, -20])[0...1], [.infinity, 20])
     }
 
@@ -102,9 +121,15 @@ final class KernelTests: XCTestCase {
         // 100_003 floats: above the parallel grain, with a tail.
         let x = (0..<100_003).map { Float(sin(Double($0) * 0.37) * 8) }
         Parallel.threads = 1
-        let serial = [elementwise(Kernels.gelu, x), elementwise(Kernels.geluTanh, x), elementwise(Kernels.tanhActivation, x)]
+        func all() -> [[Float]] {
+            Self.paths.flatMap { path in
+                [elementwise({ Kernels.gelu($0, count: $1, out: $2, path: path) }, x),
+                 elementwise({ Kernels.exp($0, count: $1, out: $2, path: path) }, x)]
+            } + [elementwise(Kernels.geluTanh, x), elementwise(Kernels.tanhActivation, x)]
+        }
+        let serial = all()
         Parallel.threads = 2
-        let parallel = [elementwise(Kernels.gelu, x), elementwise(Kernels.geluTanh, x), elementwise(Kernels.tanhActivation, x)]
+        let parallel = all()
         XCTAssertEqual(serial, parallel)
         // And each element equals the scalar formula within the stated accuracy.
         let reference = x.map { v in 0.5 * Double(v) * (1 + Foundation.erf(Double(v) / 2.0.squareRoot())) }
@@ -117,16 +142,24 @@ final class KernelTests: XCTestCase {
         let x = try load("act.x")
         check("erf", elementwise(Self.apply(VectorMath.erf), x), try load("act.erf"), tolerance: 5e-7)
         let ex = try load("exp.x"), torchExp = try load("exp.out")
-        let ours = elementwise(Self.apply(VectorMath.exp), ex)
-        let worstRelative = zip(ours, torchExp).map { abs($0 - $1) / $1 }.max()!
-        print("exp: max relative |Δ| vs torch = \(worstRelative)")
-        XCTAssertLessThan(worstRelative, 3e-7)
-        let edges = elementwise(Self.apply(VectorMath.exp), [-.infinity, -200, 0, 88.7, 200, .infinity, .nan])
-        XCTAssertEqual(Array(edges[0...2]), [0, 0, 1])
-        let top = Foundation.exp(Double(Float(88.7)))  // near Float.greatestFiniteMagnitude: n = 128 must not overflow
-        XCTAssertEqual(Double(edges[3]), top, accuracy: top * 3e-7)
-        XCTAssertEqual(Array(edges[4...5]), [.infinity, .infinity])
-        XCTAssertTrue(edges[6].isNaN)
+        let vectorMath = elementwise(Self.apply(VectorMath.exp), ex)
+        for path in Self.paths {
+            let exp = { (x: [Float]) in self.elementwise({ Kernels.exp($0, count: $1, out: $2, path: path) }, x) }
+            let ours = exp(ex)
+            let worstRelative = zip(ours, torchExp).map { abs($0 - $1) / $1 }.max()!
+            print("exp [\(path.rawValue)]: max relative |Δ| vs torch = \(worstRelative)")
+            XCTAssertLessThan(worstRelative, 3e-7)
+            // Same reduction and polynomial on every path: the AVX-512 kernel agrees with VectorMath.exp bit for bit.
+            XCTAssertEqual(ours, vectorMath, "exp [\(path.rawValue)] vs VectorMath.exp")
+            let edges = exp([-.infinity, -200, 0, 88.7, 200, .infinity, .nan, -87.3, 88.72])
+            XCTAssertEqual(Array(edges[0...2]), [0, 0, 1])
+            let top = Foundation.exp(Double(Float(88.7)))  // near Float.greatestFiniteMagnitude: n = 128 must not overflow
+            XCTAssertEqual(Double(edges[3]), top, accuracy: top * 3e-7)
+            XCTAssertEqual(Array(edges[4...5]), [.infinity, .infinity])
+            XCTAssertTrue(edges[6].isNaN)
+            XCTAssertEqual(Double(edges[7]), Foundation.exp(Double(Float(-87.3))), accuracy: 1e-38 * 1e-6 + 3e-7 * Foundation.exp(-87.3))
+            XCTAssertEqual(Double(edges[8]), Foundation.exp(Double(Float(88.72))), accuracy: 3e-7 * Foundation.exp(88.72))
+        }
     }
 
     private static func apply(_ f: @escaping (FloatVector) -> FloatVector) -> (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void {
@@ -135,25 +168,39 @@ final class KernelTests: XCTestCase {
 
     func testSoftmaxWithAdditiveMasksMatchesTorch() throws {
         let scores = try load("softmax.scores")
-        for threads in [1, 2] {
-            Parallel.threads = threads
-            for mask in ["none", "finfo_min", "minus10000", "minus_inf"] {
-                var x = scores
-                let additive = try load("softmax.mask_\(mask)")
-                x.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 7, cols: 45, additiveMask: additive) }
-                check("softmax mask \(mask) (threads \(threads))", x, try load("softmax.out_\(mask)"), tolerance: 1e-6)
-                // Each row sums to 1.
-                for r in 0..<7 { XCTAssertEqual(x[r * 45 ..< (r + 1) * 45].reduce(0, +), 1, accuracy: 1e-5) }
+        for path in Self.paths {
+            for threads in [1, 2] {
+                Parallel.threads = threads
+                for mask in ["none", "finfo_min", "minus10000", "minus_inf"] {
+                    var x = scores
+                    let additive = try load("softmax.mask_\(mask)")
+                    x.withUnsafeMutableBufferPointer {
+                        Kernels.softmaxRows($0.baseAddress!, rows: 7, cols: 45, additiveMask: additive, path: path)
+                    }
+                    check("softmax mask \(mask) [\(path.rawValue)] (threads \(threads))", x, try load("softmax.out_\(mask)"),
+                          tolerance: 1e-6)
+                    // Each row sums to 1.
+                    for r in 0..<7 { XCTAssertEqual(x[r * 45 ..< (r + 1) * 45].reduce(0, +), 1, accuracy: 1e-5) }
+                }
+                var wide = try load("softmax.wide")
+                wide.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 3, cols: 512, path: path) }
+                check("softmax 512 wide [\(path.rawValue)] (threads \(threads))", wide, try load("softmax.wide_out"), tolerance: 1e-6)
             }
-            var wide = try load("softmax.wide")
-            wide.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 3, cols: 512) }
-            check("softmax 512 wide (threads \(threads))", wide, try load("softmax.wide_out"), tolerance: 1e-6)
+            // A fully -∞ row is NaN, as torch.softmax; one column and exactly 16 columns (no tail) work.
+            var allMasked: [Float] = [1, 2, 3]
+            let minusInf: [Float] = [-.infinity, -.infinity, -.infinity]
+            allMasked.withUnsafeMutableBufferPointer {
+                Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: 3, additiveMask: minusInf, path: path)
+            }
+            XCTAssertTrue(allMasked.allSatisfy(\.isNaN))
+            var single: [Float] = [-3, 7]
+            single.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 2, cols: 1, path: path) }
+            XCTAssertEqual(single, [1, 1])
+            var sixteen = (0..<16).map { Float($0) }
+            sixteen.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: 16, path: path) }
+            let z = (0..<16).map { Foundation.exp(Double($0 - 15)) }.reduce(0, +)
+            for j in 0..<16 { XCTAssertEqual(Double(sixteen[j]), Foundation.exp(Double(j - 15)) / z, accuracy: 1e-7) }
         }
-        // A fully -∞ row is NaN, as torch.softmax.
-        var allMasked: [Float] = [1, 2, 3]
-        let minusInf: [Float] = [-.infinity, -.infinity, -.infinity]
-        allMasked.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, cols: 3, additiveMask: minusInf) }
-        XCTAssertTrue(allMasked.allSatisfy(\.isNaN))
     }
 
     func testEmbeddingGatherMatchesTorch() throws {

@@ -114,6 +114,25 @@ void sk_i8_gemm(sk_path path, const uint8_t *x_tiles, const float *x_scales, int
 // ---- elementwise ----
 // out[i] = GELU(x[i]) (exact erf form, same polynomial as the GEMM epilogue). `out` may alias `x`.
 void sk_gelu(sk_path path, const float *x, size_t count, float *out);
+// The AVX-512 row-wise kernels (elementwise.c); each returns 0 and does nothing when this CPU lacks AVX-512F (the
+// caller then runs its portable code). out[i] = e^x[i]; `out` may alias `x`.
+int sk_exp_avx512_run(const float *x, size_t count, float *out);
+// In place, per row of x[rows, cols]: softmax(row + mask) (mask[cols] added to every row; may be NULL).
+int sk_softmax_rows_avx512(float *x, int rows, int cols, const float *mask);
+// out = layer norm of each row (biased variance, eps inside the square root); mean[rows], inv_std[rows] receive
+// each row's statistics when not NULL. `out` may alias `x`.
+int sk_layer_norm_rows_avx512(const float *x, int rows, int cols, const float *gamma, const float *beta, float eps,
+                              float *out, float *mean, float *inv_std);
+
+// ---- attention (attention.c), AVX-512 only, 0 without it ----
+// Floats of scratch the scores kernel needs for T keys of width D.
+size_t sk_attention_scratch_count(int t, int d);
+// out[i·t + j] = scale·q_i·k_j for tq query rows (stride q_stride) and t key rows (stride k_stride) of width d.
+int sk_attention_scores_avx512(const float *q, int q_stride, const float *k, int k_stride, int tq, int t, int d,
+                               float scale, float *scratch, float *out);
+// ctx_i (+)= Σ_j p[i·t + j]·v_j for tq rows of ctx (stride ctx_stride); accumulate = 0 overwrites ctx.
+int sk_attention_context_avx512(const float *p, int tq, int t, const float *v, int v_stride, int d, float *ctx,
+                                int ctx_stride, int accumulate);
 
 // ---- threads ----
 typedef void (*sk_task_fn)(void *context, int part);

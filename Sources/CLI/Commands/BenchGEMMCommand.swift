@@ -4,7 +4,7 @@ import SentimentKit
 
 /// `sentiment bench gemm`: GF/s of the BLAS GEMM and of our packed GEMM (`PackedWeights`, what the inference
 /// encoder uses) at BERT shapes — fp32, bf16 and int8 (GOP/s), on every kernel path this CPU has — and the
-/// throughput of the Swift kernels (GELU, layer norm, softmax), on 1 and all cores.
+/// throughput of the row-wise kernels (GELU, exp, layer norm, softmax) per path, on 1 and all cores.
 struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
@@ -60,8 +60,8 @@ struct BenchGEMMCommand: ParsableCommand {
                   + columns.map { pad("\($0.0.rawValue) \($0.1.rawValue)", 18) }.joined())
             for shape in Self.shapes { benchGEMM(m: shape.m, k: shape.k, n: shape.n, columns: columns) }
             if !gemmOnly {
-                print(pad("kernel", 32) + pad("ms", 10) + pad("GB/s", 10) + pad("Melem/s", 10) + "best Melem/s")
-                benchKernels()
+                print(pad("kernel", 36) + pad("ms", 10) + pad("GB/s", 10) + pad("Melem/s", 10) + "best Melem/s")
+                for kernelPath in wanted where kernelPath.isAvailable(for: .fp32) { benchKernels(path: kernelPath) }
             }
         }
     }
@@ -83,38 +83,46 @@ struct BenchGEMMCommand: ParsableCommand {
         print(line)
     }
 
-    private func benchKernels() {
+    /// The row-wise kernels on one path (AVX-512: Sources/CKernels; generic and AVX2: the portable Swift SIMD code,
+    /// so those two rows measure the same code).
+    private func benchKernels(path: KernelPath) {
         // FFN activation of 1024 tokens at MiniLM width (1024 x 1536); LayerNorm over 1024 x 384 rows;
         // attention probabilities of 12 heads x 128 tokens x 128 keys with a mask.
         let ffn = 1024 * 1536
         var x = filled(ffn)
         let source = x
-        report("gelu erf 1024x1536", elements: ffn, bytes: 8 * ffn, measure {
-            x.withUnsafeMutableBufferPointer { Kernels.gelu(source, count: ffn, out: $0.baseAddress!) }
+        let tag = " [\(path.rawValue)]"
+        report("gelu erf 1024x1536" + tag, elements: ffn, bytes: 8 * ffn, measure {
+            x.withUnsafeMutableBufferPointer { Kernels.gelu(source, count: ffn, out: $0.baseAddress!, path: path) }
         })
-        report("gelu tanh 1024x1536", elements: ffn, bytes: 8 * ffn, measure {
-            x.withUnsafeMutableBufferPointer { Kernels.geluTanh(source, count: ffn, out: $0.baseAddress!) }
+        report("exp 1024x1536" + tag, elements: ffn, bytes: 8 * ffn, measure {
+            x.withUnsafeMutableBufferPointer { Kernels.exp(source, count: ffn, out: $0.baseAddress!, path: path) }
         })
+        if path == .generic {
+            report("gelu tanh 1024x1536", elements: ffn, bytes: 8 * ffn, measure {
+                x.withUnsafeMutableBufferPointer { Kernels.geluTanh(source, count: ffn, out: $0.baseAddress!) }
+            })
+        }
         let rows = 1024, cols = 384
         let hidden = filled(rows * cols), gamma = [Float](repeating: 1, count: cols), beta = [Float](repeating: 0, count: cols)
         var normed = hidden
-        report("layerNorm 1024x384", elements: rows * cols, bytes: 8 * rows * cols, measure {
-            Kernels.layerNorm(hidden, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: 1e-12, out: &normed)
+        report("layerNorm 1024x384" + tag, elements: rows * cols, bytes: 8 * rows * cols, measure {
+            Kernels.layerNorm(hidden, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: 1e-12, out: &normed, path: path)
         })
         let t = 128, heads = 12
         let scores = filled(heads * t * t)
         var probabilities = scores
         let mask = (0..<t).map { $0 < 100 ? Float(0) : -Float.greatestFiniteMagnitude }
-        report("softmax+mask 12x128x128", elements: heads * t * t, bytes: 8 * heads * t * t, measure {
+        report("softmax+mask 12x128x128" + tag, elements: heads * t * t, bytes: 8 * heads * t * t, measure {
             probabilities.withUnsafeMutableBufferPointer { p in
                 p.baseAddress!.update(from: scores, count: scores.count)  // softmax is in place: restore the input
-                Kernels.softmaxRows(p.baseAddress!, rows: heads * t, cols: t, additiveMask: mask)
+                Kernels.softmaxRows(p.baseAddress!, rows: heads * t, cols: t, additiveMask: mask, path: path)
             }
         })
     }
 
     private func report(_ name: String, elements: Int, bytes: Int, _ times: (median: Double, best: Double)) {
-        print(pad(name, 32) + pad(format(times.median * 1e3), 10)
+        print(pad(name, 36) + pad(format(times.median * 1e3), 10)
               + pad(format(Double(bytes) / times.median / 1e9), 10) + pad(format(Double(elements) / times.median / 1e6), 10)
               + format(Double(elements) / times.best / 1e6))
     }

@@ -133,14 +133,19 @@ package enum AttentionLayer {
         let H = layout.heads, D = C / H
         let scale = 1 / Float(D).squareRoot()
         let t0 = layout.offsets[s], T = layout.length(s), q0 = layout.queryOffsets[s], TQ = layout.queries(s)
+        let path = KernelPath.default(for: .fp32)
+        let qh = x.q + q0 * x.qStride + h * D, kh = x.k + t0 * x.kvStride + h * D, vh = x.v + t0 * x.kvStride + h * D
+        // AVX-512: Sources/CKernels/attention.c (K_h transposed once, register tiles, no horizontal sums).
+        let simd = Kernels.attentionScores(q: qh, qStride: x.qStride, k: kh, kStride: x.kvStride, queries: TQ, keys: T,
+                                           width: D, scale: scale, out: P, path: path)
         for i in 0..<TQ {
-            let q = x.q + (q0 + i) * x.qStride + h * D, row = P + i * T
-            for j in 0..<T { row[j] = dot(q, x.k + (t0 + j) * x.kvStride + h * D, D) * scale }
+            let q = qh + i * x.qStride, row = P + i * T
+            if !simd { for j in 0..<T { row[j] = dot(q, kh + j * x.kvStride, D) * scale } }
             if let bias {
                 for j in 0..<T { row[j] += bias.table[bias.bucket(query: i, key: j) * H + h] }
             }
         }
-        Kernels.softmaxRows(P, rows: TQ, cols: T)
+        Kernels.softmaxRows(P, rows: TQ, cols: T, path: path)
         var used = UnsafePointer(P)
         if let dropout {
             dropped.update(from: P, count: TQ * T)
@@ -148,10 +153,12 @@ package enum AttentionLayer {
                             indexOffset: pOffset, mask: mask)
             used = UnsafePointer(dropped)
         }
+        if simd, Kernels.attentionContext(p: used, queries: TQ, keys: T, v: vh, vStride: x.kvStride, width: D,
+                                          ctx: ctx + q0 * C + h * D, ctxStride: C, path: path) { return }
         for i in 0..<TQ {
             let out = ctx + (q0 + i) * C + h * D
             out.update(repeating: 0, count: D)
-            for j in 0..<T { axpy(used[i * T + j], x.v + (t0 + j) * x.kvStride + h * D, out, D) }
+            for j in 0..<T { axpy(used[i * T + j], vh + j * x.kvStride, out, D) }
         }
     }
 

@@ -8,10 +8,8 @@ package enum LayerNormLayer {
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
         eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
-        // The inference kernel's row (same arithmetic as torch.nn.LayerNorm) and grain, keeping its statistics.
-        Parallel.forEachChunk(count: rows, minimumChunk: max(1, Kernels.rowwiseGrain / cols)) { chunk in for r in chunk {
-            (mean[r], rstd[r]) = Kernels.layerNormRow(x + r * cols, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out + r * cols)
-        } }
+        // The inference kernel (same arithmetic as torch.nn.LayerNorm), keeping its statistics.
+        Kernels.layerNorm(x, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out, mean: mean, invStd: rstd)
     }
 
     /// Given dout[N, C]: dx (written, or added when `accumulateInput`), dγ += Σ dout·x̂, dβ += Σ dout.
