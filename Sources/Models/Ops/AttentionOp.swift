@@ -182,6 +182,7 @@ package enum AttentionLayer {
         nonisolated(unsafe) let dctx = dctx, probs = probs, dropped = dropped, mask = mask, scratch = scratch
         nonisolated(unsafe) let taskBias = biasGrads
         let wantBias = bias != nil && dBias != nil
+        let path = KernelPath.default(for: .fp32), simd = path == .avx512
         Parallel.forEach(count: tasks) { task in
             let s = task / H, h = task % H
             let t0 = layout.offsets[s], T = layout.length(s), q0 = layout.queryOffsets[s], TQ = layout.queries(s)
@@ -189,12 +190,30 @@ package enum AttentionLayer {
             let P = probs + pOffset
             let used = dropped.map { $0 + pOffset } ?? P
             let dP = scratch + pOffset
-            for i in 0..<TQ {
-                let dc = dctx + (q0 + i) * C + h * D
-                for j in 0..<T {
-                    // dP̃[i, j] = dctx_i · v_j ;  dv_j += P̃[i, j] · dctx_i
-                    dP[i * T + j] = dot(dc, x.v + (t0 + j) * x.kvStride + h * D, D)
-                    axpy(used[i * T + j], dc, grads.v + (t0 + j) * grads.kvStride + h * D, D)
+            let dch = dctx + q0 * C + h * D, qh = x.q + q0 * x.qStride + h * D
+            let kh = x.k + t0 * x.kvStride + h * D, vh = x.v + t0 * x.kvStride + h * D
+            let dqh = grads.q + q0 * grads.qStride + h * D
+            let dkh = grads.k + t0 * grads.kvStride + h * D, dvh = grads.v + t0 * grads.kvStride + h * D
+            // AVX-512: the forward's two kernels (Sources/CKernels/attention.c) do all four products, the transposed
+            // ones on a transposed copy of P̃ or dS (TQ·T floats, beside dP's cache-hot block).
+            if simd {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: TQ * T) { buffer in
+                    let transposed = buffer.baseAddress!
+                    // dP̃ = dctx_h·V_hᵀ ;  dV_h += P̃ᵀ·dctx_h
+                    _ = Kernels.attentionScores(q: dch, qStride: C, k: vh, kStride: x.kvStride, queries: TQ, keys: T,
+                                                width: D, scale: 1, out: dP, path: path)
+                    transpose(used, rows: TQ, cols: T, into: transposed)
+                    _ = Kernels.attentionContext(p: transposed, queries: T, keys: TQ, v: dch, vStride: C, width: D,
+                                                 ctx: dvh, ctxStride: grads.kvStride, accumulate: true, path: path)
+                }
+            } else {
+                for i in 0..<TQ {
+                    let dc = dch + i * C
+                    for j in 0..<T {
+                        // dP̃[i, j] = dctx_i · v_j ;  dv_j += P̃[i, j] · dctx_i
+                        dP[i * T + j] = dot(dc, vh + j * x.kvStride, D)
+                        axpy(used[i * T + j], dc, dvh + j * grads.kvStride, D)
+                    }
                 }
             }
             if let mask {
@@ -215,11 +234,22 @@ package enum AttentionLayer {
                 } else {
                     for j in 0..<T { row[j] = p[j] * (row[j] - inner) * scale }
                 }
-                let q = x.q + (q0 + i) * x.qStride + h * D, dq = grads.q + (q0 + i) * grads.qStride + h * D
+                if simd { continue }
+                let q = qh + i * x.qStride, dq = dqh + i * grads.qStride
                 for j in 0..<T {
                     let g = row[j]
-                    axpy(g, x.k + (t0 + j) * x.kvStride + h * D, dq, D)                 // dq_i += dS[i, j] k_j
-                    axpy(g, q, grads.k + (t0 + j) * grads.kvStride + h * D, D)          // dk_j += dS[i, j] q_i
+                    axpy(g, kh + j * x.kvStride, dq, D)                 // dq_i += dS[i, j] k_j
+                    axpy(g, q, dkh + j * grads.kvStride, D)             // dk_j += dS[i, j] q_i
+                }
+            }
+            if simd {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: TQ * T) { buffer in
+                    // dQ_h += dS·K_h ;  dK_h += dSᵀ·Q_h
+                    _ = Kernels.attentionContext(p: dP, queries: TQ, keys: T, v: kh, vStride: x.kvStride, width: D,
+                                                 ctx: dqh, ctxStride: grads.qStride, accumulate: true, path: path)
+                    transpose(dP, rows: TQ, cols: T, into: buffer.baseAddress!)
+                    _ = Kernels.attentionContext(p: buffer.baseAddress!, queries: T, keys: TQ, v: qh, vStride: x.qStride,
+                                                 width: D, ctx: dkh, ctxStride: grads.kvStride, accumulate: true, path: path)
                 }
             }
         }
@@ -229,5 +259,11 @@ package enum AttentionLayer {
                 for b in 0..<buckets { dBias[b * H + h] += biasGrads[task * buckets + b] }
             }
         }
+    }
+
+    /// out[c·rows + r] = m[r·cols + c].
+    @inline(__always)
+    static func transpose(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { for c in 0..<cols { out[c * rows + r] = m[r * cols + c] } }
     }
 }
