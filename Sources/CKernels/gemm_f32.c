@@ -3,7 +3,8 @@
 // Packing: panel p holds, for kk = 0..<k, W[width·p ..< width·p + width, kk] contiguously (zeros past n).
 // A register tile of R rows (one row tile of x) × one panel walks the panel once: per kk, width/lanes vector loads
 // of W, R broadcasts of x from one pointer, R·width/lanes FMAs; accumulators start at the bias. Rows past m are not
-// computed; a partial last panel is computed into a scratch tile and its valid columns copied.
+// computed; a partial last panel (and every tile, with SK_EPILOGUE_ACCUMULATE) is computed into a scratch tile and its
+// valid columns copied (added).
 //   generic: width 16, row tiles of 4 (plain C, the compiler's vectorizer)
 //   avx2:    width 16, row tiles of 6 (12 ymm accumulators)
 //   avx512:  width 32, row tiles of 12 (24 zmm accumulators)
@@ -16,23 +17,42 @@ size_t sk_f32_packed_count(sk_path path, int n, int k) {
     return ((size_t)n + width - 1) / width * width * (size_t)k;
 }
 
-void sk_f32_pack(sk_path path, const float *w, int n, int k, float *packed) {
+void sk_f32_pack_strided(sk_path path, const float *w, int n, int k, size_t ldn, size_t ldk, int panel_begin,
+                         int panel_end, float *packed) {
     const int width = sk_f32_panel_width(path);
-    const int panels = (n + width - 1) / width;
-    memset(packed, 0, sk_f32_packed_count(path, n, k) * sizeof(float));
-    for (int p = 0; p < panels; p++) {
+    for (int p = panel_begin; p < panel_end; p++) {
         float *panel = packed + (size_t)p * k * width;
-        for (int j = 0; j < width && p * width + j < n; j++) {
-            const float *row = w + (size_t)(p * width + j) * k;
-            for (int kk = 0; kk < k; kk++) panel[(size_t)kk * width + j] = row[kk];
+        const int cols = n - p * width < width ? n - p * width : width;
+        const float *first = w + (size_t)p * width * ldn;
+        if (ldk == 1) {  // W's rows contiguous: one read stream per output column
+            for (int j = 0; j < cols; j++)
+                for (int kk = 0; kk < k; kk++) panel[(size_t)kk * width + j] = first[j * ldn + kk];
+            for (int kk = 0; kk < k; kk++)
+                for (int j = cols; j < width; j++) panel[(size_t)kk * width + j] = 0;
+        } else {  // a transposed operand: each kk's columns are one contiguous run when ldn == 1
+            for (int kk = 0; kk < k; kk++) {
+                for (int j = 0; j < cols; j++) panel[(size_t)kk * width + j] = first[j * ldn + kk * ldk];
+                for (int j = cols; j < width; j++) panel[(size_t)kk * width + j] = 0;
+            }
         }
     }
 }
 
-// Copies the valid columns of a scratch tile, then applies the epilogue to the finished outputs.
-SK_INLINE void finish_tile(sk_path path, const float *scratch, int width, int rows, int cols, int full,
+void sk_f32_pack(sk_path path, const float *w, int n, int k, float *packed) {
+    const int width = sk_f32_panel_width(path);
+    sk_f32_pack_strided(path, w, n, k, (size_t)k, 1, 0, (n + width - 1) / width, packed);
+}
+
+// Copies the valid columns of a scratch tile (adds them, for SK_EPILOGUE_ACCUMULATE), then applies the epilogue to
+// the finished outputs. `direct`: the kernel stored into `out` itself (never with ACCUMULATE).
+SK_INLINE void finish_tile(sk_path path, const float *scratch, int width, int rows, int cols, int direct,
                            sk_epilogue epilogue, float *out, int ldo) {
-    if (!full)
+    if (epilogue == SK_EPILOGUE_ACCUMULATE) {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++) out[(size_t)r * ldo + j] += scratch[r * width + j];
+        return;
+    }
+    if (!direct)
         for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * ldo, scratch + r * width, (size_t)cols * sizeof(float));
     if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(path, out, rows, cols, ldo);
 }
@@ -52,8 +72,7 @@ static void panels_generic(const float *xt, int m, int k, const float *packed, i
             for (int kk = 0; kk < k; kk++)
                 for (int r = 0; r < R; r++)
                     for (int j = 0; j < W; j++) acc[r][j] = acc[r][j] + a[kk * R + r] * panel[(size_t)kk * W + j];
-            for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, acc[r], (size_t)cols * sizeof(float));
-            finish_tile(SK_PATH_GENERIC, NULL, W, rows, cols, 1, epilogue, out + (size_t)row * ldo + column, ldo);
+            finish_tile(SK_PATH_GENERIC, &acc[0][0], W, rows, cols, 0, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }
@@ -87,7 +106,8 @@ static SK_AVX2 void panels_avx2(const float *xt, int m, int k, const float *pack
                                 const float *bias, sk_epilogue epilogue, float *out, int ldo) {
     enum { W = 16, R = 6 };
     for (int p = p0; p < p1; p++) {
-        const int column = p * W, cols = n - column < W ? n - column : W, full = cols == W;
+        const int column = p * W, cols = n - column < W ? n - column : W;
+        const int direct = cols == W && epilogue != SK_EPILOGUE_ACCUMULATE;
         float bias16[W] = {0};
         if (bias) memcpy(bias16, bias + column, (size_t)cols * sizeof(float));
         const __m256 bias0 = _mm256_loadu_ps(bias16), bias1 = _mm256_loadu_ps(bias16 + 8);
@@ -95,13 +115,13 @@ static SK_AVX2 void panels_avx2(const float *xt, int m, int k, const float *pack
         for (int row = 0; row < m; row += R) {
             const int rows = m - row < R ? m - row : R;
             float scratch[R * W];
-            float *target = full ? out + (size_t)row * ldo + column : scratch;
-            const int ld = full ? ldo : W;
+            float *target = direct ? out + (size_t)row * ldo + column : scratch;
+            const int ld = direct ? ldo : W;
             const float *a = xt + (size_t)row * k;
             #define TILE(R) tile_avx2(R, a, k, panel, bias0, bias1, target, ld)
             SK_ROWS_6(rows, TILE);
             #undef TILE
-            finish_tile(SK_PATH_AVX2, scratch, W, rows, cols, full, epilogue, out + (size_t)row * ldo + column, ldo);
+            finish_tile(SK_PATH_AVX2, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }
@@ -134,7 +154,8 @@ static SK_AVX512 void panels_avx512(const float *xt, int m, int k, const float *
                                     const float *bias, sk_epilogue epilogue, float *out, int ldo) {
     enum { W = 32, R = 12 };
     for (int p = p0; p < p1; p++) {
-        const int column = p * W, cols = n - column < W ? n - column : W, full = cols == W;
+        const int column = p * W, cols = n - column < W ? n - column : W;
+        const int direct = cols == W && epilogue != SK_EPILOGUE_ACCUMULATE;
         float bias32[W] = {0};
         if (bias) memcpy(bias32, bias + column, (size_t)cols * sizeof(float));
         const __m512 bias0 = _mm512_loadu_ps(bias32), bias1 = _mm512_loadu_ps(bias32 + 16);
@@ -142,13 +163,13 @@ static SK_AVX512 void panels_avx512(const float *xt, int m, int k, const float *
         for (int row = 0; row < m; row += R) {
             const int rows = m - row < R ? m - row : R;
             float scratch[R * W];
-            float *target = full ? out + (size_t)row * ldo + column : scratch;
-            const int ld = full ? ldo : W;
+            float *target = direct ? out + (size_t)row * ldo + column : scratch;
+            const int ld = direct ? ldo : W;
             const float *a = xt + (size_t)row * k;
             #define TILE(R) tile_avx512(R, a, k, panel, bias0, bias1, target, ld)
             SK_ROWS_12(rows, TILE);
             #undef TILE
-            finish_tile(SK_PATH_AVX512, scratch, W, rows, cols, full, epilogue, out + (size_t)row * ldo + column, ldo);
+            finish_tile(SK_PATH_AVX512, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }

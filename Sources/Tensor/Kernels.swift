@@ -14,19 +14,15 @@ public enum Kernels {
     /// Row-wise calls (layer norm, softmax) below this many floats stay on the calling thread.
     public static let rowwiseGrain = 1 << 14
 
-    /// out[rows, outFeatures] = x[rows, inFeatures] · weightᵀ + bias, as torch.nn.Linear (weight stored [out, in]).
+    /// out[rows, outFeatures] = x[rows, inFeatures] · weightᵀ + bias, as torch.nn.Linear (weight stored [out, in]), for
+    /// weights that change (training); see `GEMM`. Fixed weights are packed once instead (`PackedWeights`).
     public static func linear(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
         out: UnsafeMutablePointer<Float>
     ) {
-        // Bias rows first, then GEMM accumulates onto them (beta = 1): one pass over `out`.
-        if let bias {
-            for r in 0..<rows { (out + r * outFeatures).update(from: bias, count: outFeatures) }
-        }
-        sgemm(.none, .transposed, m: rows, n: outFeatures, k: inFeatures,
-              a: x, lda: inFeatures, b: weight, ldb: inFeatures,
-              beta: bias == nil ? 0 : 1, c: out, ldc: outFeatures)
+        GEMM.multiply(.none, .transposed, m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures,
+                      b: weight, ldb: inFeatures, bias: bias, c: out, ldc: outFeatures)
     }
 
     /// LayerNorm over the last dimension (biased variance, eps inside the sqrt), as torch.nn.LayerNorm

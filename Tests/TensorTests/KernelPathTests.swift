@@ -82,6 +82,69 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// Training's GEMM (`GEMM.multiply`: both operands packed on every call, read through strides) on every path and
+    /// through BLAS: every transpose, row strides wider than the matrices, bias, accumulate (beta = 1), against
+    /// float64 op(A)·op(B) + bias + C₀, relative to Σ|a·b| + |b| + |C₀| (tolerance 1e-5); C's padding untouched;
+    /// 1 and 2 threads bit-identical on our kernels.
+    func testTrainingGEMMEveryTransposeAndPathMatchesFloat64() {
+        let shapes: [(m: Int, k: Int, n: Int)] = [(1, 1, 17), (7, 37, 19), (17, 383, 100), (383, 64, 47), (13, 3, 1), (70, 300, 45)]
+        let targets: [KernelPath?] = paths(.fp32) + [nil]
+        for path in targets {
+            var worst = 0.0
+            for (m, k, n) in shapes {
+                for transA in [Transpose.none, .transposed] {
+                    for transB in [Transpose.none, .transposed] {
+                        // Stored shapes (rows × cols) and strides padded by 3.
+                        let (aRows, aCols) = transA == .none ? (m, k) : (k, m)
+                        let (bRows, bCols) = transB == .none ? (k, n) : (n, k)
+                        let lda = aCols + 3, ldb = bCols + 3, ldc = n + 2
+                        let a = values(aRows * lda, seed: m + k), b = values(bRows * ldb, seed: n, scale: 0.2)
+                        let bias = values(n, seed: 3), c0 = values(m * ldc, seed: 9, scale: 0.5)
+                        func opA(_ i: Int, _ p: Int) -> Double { Double(transA == .none ? a[i * lda + p] : a[p * lda + i]) }
+                        func opB(_ p: Int, _ j: Int) -> Double { Double(transB == .none ? b[p * ldb + j] : b[j * ldb + p]) }
+                        for (useBias, accumulate) in [(false, false), (true, false), (false, true), (true, true)] {
+                            var c = c0
+                            func multiply(_ c: inout [Float]) {
+                                bias.withUnsafeBufferPointer { bp in
+                                    GEMM.multiply(transA, transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                                                  bias: useBias ? bp.baseAddress : nil, accumulate: accumulate,
+                                                  c: &c, ldc: ldc, path: path)
+                                }
+                            }
+                            multiply(&c)
+                            let what = "\(path?.rawValue ?? "BLAS") \(m)x\(k)x\(n) \(transA) \(transB) bias \(useBias) accumulate \(accumulate)"
+                            outer: for i in 0..<m {
+                                for j in 0..<ldc {
+                                    let got = c[i * ldc + j]
+                                    if j >= n { XCTAssertEqual(got, c0[i * ldc + j], "\(what): padding [\(i), \(j)] written"); continue }
+                                    var sum = 0.0, magnitude = 0.0
+                                    for p in 0..<k { let v = opA(i, p) * opB(p, j); sum += v; magnitude += abs(v) }
+                                    if useBias { sum += Double(bias[j]); magnitude += abs(Double(bias[j])) }
+                                    if accumulate { sum += Double(c0[i * ldc + j]); magnitude += abs(Double(c0[i * ldc + j])) }
+                                    let delta = abs(Double(got) - sum) / max(magnitude, 1e-3)
+                                    worst = max(worst, delta)
+                                    if delta > 1e-5 { XCTFail("\(what): [\(i), \(j)] = \(got), expected \(sum)"); break outer }
+                                }
+                            }
+                            if path != nil && m * n * k > 10_000 {
+                                Parallel.threads = 1
+                                var single = c0
+                                multiply(&single)
+                                Parallel.threads = 2
+                                var two = c0
+                                multiply(&two)
+                                Parallel.threads = ProcessInfo.processInfo.activeProcessorCount
+                                XCTAssertEqual(single, two, "\(what): 1 vs 2 threads")
+                                XCTAssertEqual(single, c, "\(what): 1 thread vs default")
+                            }
+                        }
+                    }
+                }
+            }
+            print("training GEMM \(path?.rawValue ?? "BLAS") vs float64: max |Δ| / (Σ|a·b| + |bias| + |C₀|) = \(worst)")
+        }
+    }
+
     /// bfloat16 rounding (nearest even), written independently of the C kernels.
     private func bf16(_ v: Float) -> Float {
         let bits = v.bitPattern

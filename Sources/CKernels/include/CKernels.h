@@ -40,6 +40,7 @@ typedef enum {
 typedef enum {
     SK_EPILOGUE_NONE = 0,
     SK_EPILOGUE_GELU = 1,  // exact-erf GELU (HF "gelu") after the bias
+    SK_EPILOGUE_ACCUMULATE = 2,  // out += x·Wᵀ + bias (fp32 kernels only; BLAS's beta = 1, for training's gradients)
 } sk_epilogue;
 
 // CPU features, as a bit set of (1 << feature) for the features below.
@@ -76,6 +77,13 @@ int sk_f32_panel_width(sk_path path);
 size_t sk_f32_packed_count(sk_path path, int n, int k);
 void sk_f32_pack(sk_path path, const float *w, int n, int k, float *packed);
 void sk_f32_pack_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, float *out);
+// The same two packings for operands given by strides, so a transposed matrix packs without a copy (training's GEMMs,
+// packed on every call): W element (j, kk) at w[j·ldn + kk·ldk], panels [panel_begin, panel_end) only; x element
+// (r, kk) at x[r·ldm + kk·ldk]. sk_f32_pack is ldn = k, ldk = 1 over all panels; sk_f32_pack_rows is ldm = k, ldk = 1.
+void sk_f32_pack_strided(sk_path path, const float *w, int n, int k, size_t ldn, size_t ldk, int panel_begin,
+                         int panel_end, float *packed);
+void sk_f32_pack_rows_strided(sk_path path, const float *x, int m, int k, size_t ldm, size_t ldk, int row_begin,
+                              int row_end, float *out);
 // Panels [panel_begin, panel_end) of out[m, ldo] (columns panel·width ..< min(n, (panel+1)·width)), x as row tiles.
 void sk_f32_gemm(sk_path path, const float *x_tiles, int m, int k, const float *packed, int n,
                  int panel_begin, int panel_end, const float *bias, sk_epilogue epilogue, float *out, int ldo);

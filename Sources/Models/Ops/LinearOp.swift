@@ -1,6 +1,7 @@
 import SentimentTensor
 
-/// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in]. Forward is `Kernels.linear`.
+/// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in]. Forward is `Kernels.linear`;
+/// all three GEMMs run through `GEMM` (our AVX-512 kernel, or BLAS).
 package enum LinearLayer {
     package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
@@ -21,14 +22,12 @@ package enum LinearLayer {
         dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
     ) {
         if let dx {
-            sgemm(.none, .none, m: rows, n: inFeatures, k: outFeatures,
-                  a: dy, lda: outFeatures, b: weight, ldb: inFeatures,
-                  beta: accumulateInput ? 1 : 0, c: dx, ldc: inFeatures)
+            GEMM.multiply(.none, .none, m: rows, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures,
+                          b: weight, ldb: inFeatures, accumulate: accumulateInput, c: dx, ldc: inFeatures)
         }
         if let dWeight {
-            sgemm(.transposed, .none, m: outFeatures, n: inFeatures, k: rows,
-                  a: dy, lda: outFeatures, b: x, ldb: inFeatures,
-                  beta: 1, c: dWeight, ldc: inFeatures)
+            GEMM.multiply(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, lda: outFeatures,
+                          b: x, ldb: inFeatures, accumulate: true, c: dWeight, ldc: inFeatures)
         }
         if let dBias {
             for r in 0..<rows { axpy(1, dy + r * outFeatures, dBias, outFeatures) }
