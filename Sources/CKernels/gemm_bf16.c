@@ -30,29 +30,48 @@ size_t sk_bf16_packed_count(sk_path path, int n, int k) {
     return ((size_t)n + BF16_WIDTH - 1) / BF16_WIDTH * BF16_WIDTH * (size_t)sk_bf16_padded_k(k);
 }
 
-void sk_bf16_pack(sk_path path, const float *w, int n, int k, uint16_t *packed) {
-    const int pairs = sk_bf16_padded_k(k) / 2, panels = (n + BF16_WIDTH - 1) / BF16_WIDTH;
-    memset(packed, 0, sk_bf16_packed_count(path, n, k) * sizeof(uint16_t));
-    for (int p = 0; p < panels; p++) {
+void sk_bf16_pack_strided(sk_path path, const float *w, int n, int k, size_t ldn, size_t ldk, int panel_begin,
+                          int panel_end, uint16_t *packed) {
+    (void)path;
+    const int pairs = sk_bf16_padded_k(k) / 2;
+    for (int p = panel_begin; p < panel_end; p++) {
         uint16_t *panel = packed + (size_t)p * pairs * BF16_WIDTH * 2;
-        for (int j = 0; j < BF16_WIDTH && p * BF16_WIDTH + j < n; j++) {
-            const float *row = w + (size_t)(p * BF16_WIDTH + j) * k;
-            for (int kk = 0; kk < k; kk++) panel[((size_t)(kk / 2) * BF16_WIDTH + j) * 2 + (kk & 1)] = to_bf16(row[kk]);
+        const int cols = n - p * BF16_WIDTH < BF16_WIDTH ? n - p * BF16_WIDTH : BF16_WIDTH;
+        const float *first = w + (size_t)p * BF16_WIDTH * ldn;
+        memset(panel, 0, (size_t)pairs * BF16_WIDTH * 2 * sizeof(uint16_t));
+        if (ldk == 1) {  // W's rows contiguous: one read stream per output column
+            for (int j = 0; j < cols; j++)
+                for (int kk = 0; kk < k; kk++) panel[((size_t)(kk / 2) * BF16_WIDTH + j) * 2 + (kk & 1)] = to_bf16(first[j * ldn + kk]);
+        } else {  // a transposed operand: each kk's columns are one contiguous run when ldn == 1
+            for (int kk = 0; kk < k; kk++)
+                for (int j = 0; j < cols; j++)
+                    panel[((size_t)(kk / 2) * BF16_WIDTH + j) * 2 + (kk & 1)] = to_bf16(first[j * ldn + kk * ldk]);
+        }
+    }
+}
+
+void sk_bf16_pack(sk_path path, const float *w, int n, int k, uint16_t *packed) {
+    sk_bf16_pack_strided(path, w, n, k, (size_t)k, 1, 0, (n + BF16_WIDTH - 1) / BF16_WIDTH, packed);
+}
+
+void sk_bf16_convert_rows_strided(sk_path path, const float *x, int m, int k, size_t ldm, size_t ldk, int row_begin,
+                                  int row_end, uint16_t *out) {
+    const int tile = sk_row_tile(SK_BF16, path), kp = sk_bf16_padded_k(k);
+    for (int t = row_begin / tile; t * tile < row_end; t++) {
+        uint16_t *dst = out + (size_t)t * tile * kp;
+        const int rows = m - t * tile < tile ? m - t * tile : tile;
+        const float *src = x + (size_t)t * tile * ldm;
+        // Sequential writes; `rows` read streams (ldk == 1), or one contiguous run per kk (ldm == 1).
+        for (int kk = 0; kk < kp; kk++) {
+            for (int r = 0; r < rows; r++)
+                dst[((size_t)(kk / 2) * tile + r) * 2 + (kk & 1)] = kk < k ? to_bf16(src[r * ldm + kk * ldk]) : 0;
+            for (int r = rows; r < tile; r++) dst[((size_t)(kk / 2) * tile + r) * 2 + (kk & 1)] = 0;
         }
     }
 }
 
 void sk_bf16_convert_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, uint16_t *out) {
-    const int tile = sk_row_tile(SK_BF16, path), kp = sk_bf16_padded_k(k);
-    for (int t = row_begin / tile; t * tile < row_end; t++) {
-        uint16_t *dst = out + (size_t)t * tile * kp;
-        for (int r = 0; r < tile; r++) {
-            const int row = t * tile + r;
-            const float *src = row < m ? x + (size_t)row * k : NULL;
-            for (int kk = 0; kk < kp; kk++)
-                dst[((size_t)(kk / 2) * tile + r) * 2 + (kk & 1)] = src && kk < k ? to_bf16(src[kk]) : 0;
-        }
-    }
+    sk_bf16_convert_rows_strided(path, x, m, k, (size_t)k, 1, row_begin, row_end, out);
 }
 
 // ---- generic ----
@@ -78,8 +97,7 @@ static void panels_generic(const uint16_t *x, int m, int k, const uint16_t *pack
                     }
                 }
             }
-            for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, acc[r], (size_t)cols * sizeof(float));
-            if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_GENERIC, out + (size_t)row * ldo + column, rows, cols, ldo);
+            sk_finish_tile(SK_PATH_GENERIC, &acc[0][0], BF16_WIDTH, rows, cols, 0, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }
@@ -117,6 +135,7 @@ static SK_AVX512_BF16 void panels_avx512(const uint16_t *x, int m, int k, const 
     const int kp = sk_bf16_padded_k(k), pairs = kp / 2;
     for (int p = p0; p < p1; p++) {
         const int column = p * BF16_WIDTH, cols = n - column < BF16_WIDTH ? n - column : BF16_WIDTH;
+        const int direct = cols == BF16_WIDTH && epilogue != SK_EPILOGUE_ACCUMULATE;
         float bias32[BF16_WIDTH] = {0};
         if (bias) memcpy(bias32, bias + column, (size_t)cols * sizeof(float));
         const __m512 bias0 = _mm512_loadu_ps(bias32), bias1 = _mm512_loadu_ps(bias32 + 16);
@@ -124,15 +143,13 @@ static SK_AVX512_BF16 void panels_avx512(const uint16_t *x, int m, int k, const 
         for (int row = 0; row < m; row += 12) {
             const int rows = m - row < 12 ? m - row : 12;
             float scratch[12 * BF16_WIDTH];
-            float *target = cols == BF16_WIDTH ? out + (size_t)row * ldo + column : scratch;
-            const int ld = cols == BF16_WIDTH ? ldo : BF16_WIDTH;
+            float *target = direct ? out + (size_t)row * ldo + column : scratch;
+            const int ld = direct ? ldo : BF16_WIDTH;
             const uint16_t *xr = x + (size_t)row * kp;  // row tile row / 12
             #define TILE(R) tile_avx512(R, xr, kp, panel, bias0, bias1, target, ld)
             SK_ROWS_12(rows, TILE);
             #undef TILE
-            if (cols < BF16_WIDTH)
-                for (int r = 0; r < rows; r++) memcpy(out + (size_t)(row + r) * ldo + column, scratch + r * BF16_WIDTH, (size_t)cols * sizeof(float));
-            if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(SK_PATH_AVX512, out + (size_t)row * ldo + column, rows, cols, ldo);
+            sk_finish_tile(SK_PATH_AVX512, scratch, BF16_WIDTH, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }

@@ -43,20 +43,6 @@ void sk_f32_pack(sk_path path, const float *w, int n, int k, float *packed) {
     sk_f32_pack_strided(path, w, n, k, (size_t)k, 1, 0, (n + width - 1) / width, packed);
 }
 
-// Copies the valid columns of a scratch tile (adds them, for SK_EPILOGUE_ACCUMULATE), then applies the epilogue to
-// the finished outputs. `direct`: the kernel stored into `out` itself (never with ACCUMULATE).
-SK_INLINE void finish_tile(sk_path path, const float *scratch, int width, int rows, int cols, int direct,
-                           sk_epilogue epilogue, float *out, int ldo) {
-    if (epilogue == SK_EPILOGUE_ACCUMULATE) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < cols; j++) out[(size_t)r * ldo + j] += scratch[r * width + j];
-        return;
-    }
-    if (!direct)
-        for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * ldo, scratch + r * width, (size_t)cols * sizeof(float));
-    if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(path, out, rows, cols, ldo);
-}
-
 // ---- generic ----
 static void panels_generic(const float *xt, int m, int k, const float *packed, int n, int p0, int p1,
                            const float *bias, sk_epilogue epilogue, float *out, int ldo) {
@@ -72,7 +58,7 @@ static void panels_generic(const float *xt, int m, int k, const float *packed, i
             for (int kk = 0; kk < k; kk++)
                 for (int r = 0; r < R; r++)
                     for (int j = 0; j < W; j++) acc[r][j] = acc[r][j] + a[kk * R + r] * panel[(size_t)kk * W + j];
-            finish_tile(SK_PATH_GENERIC, &acc[0][0], W, rows, cols, 0, epilogue, out + (size_t)row * ldo + column, ldo);
+            sk_finish_tile(SK_PATH_GENERIC, &acc[0][0], W, rows, cols, 0, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }
@@ -121,7 +107,7 @@ static SK_AVX2 void panels_avx2(const float *xt, int m, int k, const float *pack
             #define TILE(R) tile_avx2(R, a, k, panel, bias0, bias1, target, ld)
             SK_ROWS_6(rows, TILE);
             #undef TILE
-            finish_tile(SK_PATH_AVX2, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
+            sk_finish_tile(SK_PATH_AVX2, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }
@@ -169,7 +155,7 @@ static SK_AVX512 void panels_avx512(const float *xt, int m, int k, const float *
             #define TILE(R) tile_avx512(R, a, k, panel, bias0, bias1, target, ld)
             SK_ROWS_12(rows, TILE);
             #undef TILE
-            finish_tile(SK_PATH_AVX512, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
+            sk_finish_tile(SK_PATH_AVX512, scratch, W, rows, cols, direct, epilogue, out + (size_t)row * ldo + column, ldo);
         }
     }
 }

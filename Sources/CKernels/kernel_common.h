@@ -120,4 +120,19 @@ SK_INLINE void sk_prefetch_ahead(const void *stream, size_t bytes) {
 // GELU over a finished tile region of `out` (rows × cols, row stride ldo), in the path's own vector code.
 void sk_gelu_tile(sk_path path, float *out, int rows, int cols, int ldo);
 
+// The end of every fp32-output tile (fp32 and bf16 kernels): copies the valid columns of a scratch tile into `out`
+// (adds them, for SK_EPILOGUE_ACCUMULATE), then applies the epilogue. `direct`: the kernel stored into `out` itself
+// (never with ACCUMULATE, whose tiles always go through scratch).
+SK_INLINE void sk_finish_tile(sk_path path, const float *scratch, int width, int rows, int cols, int direct,
+                              sk_epilogue epilogue, float *out, int ldo) {
+    if (epilogue == SK_EPILOGUE_ACCUMULATE) {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++) out[(size_t)r * ldo + j] += scratch[r * width + j];
+        return;
+    }
+    if (!direct)
+        for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * ldo, scratch + r * width, (size_t)cols * sizeof(float));
+    if (epilogue == SK_EPILOGUE_GELU) sk_gelu_tile(path, out, rows, cols, ldo);
+}
+
 #endif

@@ -82,14 +82,16 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
-    /// Training's GEMM (`GEMM.multiply`: both operands packed on every call, read through strides) on every path and
-    /// through BLAS: every transpose, row strides wider than the matrices, bias, accumulate (beta = 1), against
-    /// float64 op(A)·op(B) + bias + C₀, relative to Σ|a·b| + |b| + |C₀| (tolerance 1e-5); C's padding untouched;
-    /// 1 and 2 threads bit-identical on our kernels.
+    /// Training's GEMM (`GEMM.multiply`: both operands packed on every call, read through strides) on every fp32 and
+    /// bf16 path and through BLAS: every transpose, row strides wider than the matrices, bias, accumulate (beta = 1),
+    /// against float64 op(A)·op(B) + bias + C₀ (bf16: of the bf16-rounded operands), relative to Σ|a·b| + |b| + |C₀|
+    /// (tolerance 1e-5); C's padding untouched; 1 and 2 threads bit-identical on our kernels.
     func testTrainingGEMMEveryTransposeAndPathMatchesFloat64() {
         let shapes: [(m: Int, k: Int, n: Int)] = [(1, 1, 17), (7, 37, 19), (17, 383, 100), (383, 64, 47), (13, 3, 1), (70, 300, 45)]
-        let targets: [KernelPath?] = paths(.fp32) + [nil]
-        for path in targets {
+        let targets: [GEMM.Engine] = paths(.fp32).map { .packed($0, .fp32) } + paths(.bf16).map { .packed($0, .bf16) } + [.blas]
+        for engine in targets {
+            let rounds = engine == .blas ? false : { if case .packed(_, .bf16) = engine { return true }; return false }()
+            let name = { if case .packed(let path, let precision) = engine { return "\(precision.rawValue) \(path.rawValue)" }; return "BLAS" }()
             var worst = 0.0
             for (m, k, n) in shapes {
                 for transA in [Transpose.none, .transposed] {
@@ -100,19 +102,20 @@ final class KernelPathTests: XCTestCase {
                         let lda = aCols + 3, ldb = bCols + 3, ldc = n + 2
                         let a = values(aRows * lda, seed: m + k), b = values(bRows * ldb, seed: n, scale: 0.2)
                         let bias = values(n, seed: 3), c0 = values(m * ldc, seed: 9, scale: 0.5)
-                        func opA(_ i: Int, _ p: Int) -> Double { Double(transA == .none ? a[i * lda + p] : a[p * lda + i]) }
-                        func opB(_ p: Int, _ j: Int) -> Double { Double(transB == .none ? b[p * ldb + j] : b[j * ldb + p]) }
+                        func round(_ v: Float) -> Double { Double(rounds ? bf16(v) : v) }
+                        func opA(_ i: Int, _ p: Int) -> Double { round(transA == .none ? a[i * lda + p] : a[p * lda + i]) }
+                        func opB(_ p: Int, _ j: Int) -> Double { round(transB == .none ? b[p * ldb + j] : b[j * ldb + p]) }
                         for (useBias, accumulate) in [(false, false), (true, false), (false, true), (true, true)] {
                             var c = c0
                             func multiply(_ c: inout [Float]) {
                                 bias.withUnsafeBufferPointer { bp in
                                     GEMM.multiply(transA, transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                                                   bias: useBias ? bp.baseAddress : nil, accumulate: accumulate,
-                                                  c: &c, ldc: ldc, path: path)
+                                                  c: &c, ldc: ldc, engine: engine)
                                 }
                             }
                             multiply(&c)
-                            let what = "\(path?.rawValue ?? "BLAS") \(m)x\(k)x\(n) \(transA) \(transB) bias \(useBias) accumulate \(accumulate)"
+                            let what = "\(name) \(m)x\(k)x\(n) \(transA) \(transB) bias \(useBias) accumulate \(accumulate)"
                             outer: for i in 0..<m {
                                 for j in 0..<ldc {
                                     let got = c[i * ldc + j]
@@ -126,7 +129,7 @@ final class KernelPathTests: XCTestCase {
                                     if delta > 1e-5 { XCTFail("\(what): [\(i), \(j)] = \(got), expected \(sum)"); break outer }
                                 }
                             }
-                            if path != nil && m * n * k > 10_000 {
+                            if engine != .blas && m * n * k > 10_000 {
                                 Parallel.threads = 1
                                 var single = c0
                                 multiply(&single)
@@ -141,7 +144,7 @@ final class KernelPathTests: XCTestCase {
                     }
                 }
             }
-            print("training GEMM \(path?.rawValue ?? "BLAS") vs float64: max |Δ| / (Σ|a·b| + |bias| + |C₀|) = \(worst)")
+            print("training GEMM \(name) vs float64: max |Δ| / (Σ|a·b| + |bias| + |C₀|) = \(worst)")
         }
     }
 

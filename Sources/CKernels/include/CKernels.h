@@ -40,7 +40,7 @@ typedef enum {
 typedef enum {
     SK_EPILOGUE_NONE = 0,
     SK_EPILOGUE_GELU = 1,  // exact-erf GELU (HF "gelu") after the bias
-    SK_EPILOGUE_ACCUMULATE = 2,  // out += x·Wᵀ + bias (fp32 kernels only; BLAS's beta = 1, for training's gradients)
+    SK_EPILOGUE_ACCUMULATE = 2,  // out += x·Wᵀ + bias (fp32 and bf16; BLAS's beta = 1, for training's gradients)
 } sk_epilogue;
 
 // CPU features, as a bit set of (1 << feature) for the features below.
@@ -97,6 +97,12 @@ size_t sk_bf16_packed_count(sk_path path, int n, int k);
 void sk_bf16_pack(sk_path path, const float *w, int n, int k, uint16_t *packed);
 // Rows of x[m, k] to bf16 row tiles (round to nearest even).
 void sk_bf16_convert_rows(sk_path path, const float *x, int m, int k, int row_begin, int row_end, uint16_t *out);
+// Strided forms of the two, as for fp32 (sk_f32_pack_strided): W element (j, kk) at w[j·ldn + kk·ldk], panels
+// [panel_begin, panel_end); x element (r, kk) at x[r·ldm + kk·ldk].
+void sk_bf16_pack_strided(sk_path path, const float *w, int n, int k, size_t ldn, size_t ldk, int panel_begin,
+                          int panel_end, uint16_t *packed);
+void sk_bf16_convert_rows_strided(sk_path path, const float *x, int m, int k, size_t ldm, size_t ldk, int row_begin,
+                                  int row_end, uint16_t *out);
 void sk_bf16_gemm(sk_path path, const uint16_t *x_tiles, int m, int k, const uint16_t *packed, int n,
                   int panel_begin, int panel_end, const float *bias, sk_epilogue epilogue, float *out, int ldo);
 // One float rounded to bfloat16 and back (what the kernels see).

@@ -59,7 +59,7 @@ struct BenchGEMMCommand: ParsableCommand {
             print(pad("GEMM MxKxN", 18) + pad("BLAS fp32", 18)
                   + columns.map { pad("\($0.0.rawValue) \($0.1.rawValue)", 18) }.joined())
             for shape in Self.shapes { benchGEMM(m: shape.m, k: shape.k, n: shape.n, columns: columns) }
-            benchTrainingGEMMs(paths: wanted.filter { $0.isAvailable(for: .fp32) })
+            benchTrainingGEMMs(engines: columns.filter { $0.0 != .int8 }.map { ("\($0.0.rawValue) \($0.1.rawValue)", .packed($0.1, $0.0)) })
             if !gemmOnly {
                 print(pad("kernel", 36) + pad("ms", 10) + pad("GB/s", 10) + pad("Melem/s", 10) + "best Melem/s")
                 for kernelPath in wanted where kernelPath.isAvailable(for: .fp32) { benchKernels(path: kernelPath) }
@@ -87,28 +87,28 @@ struct BenchGEMMCommand: ParsableCommand {
     /// Training's three GEMMs of MiniLM's FFN up-projection on a batch of 32 × 26 tokens (832 rows), operands packed
     /// on every call (`GEMM.multiply`, what training runs on AVX-512) against BLAS: forward x·Wᵀ, dX = dY·W,
     /// dW += dYᵀ·X.
-    private func benchTrainingGEMMs(paths: [KernelPath]) {
+    private func benchTrainingGEMMs(engines: [(String, GEMM.Engine)]) {
         let rows = 832, inner = 384, outer = 1536
         let x = filled(rows * inner), w = filled(outer * inner), dy = filled(rows * outer)
         var out = [Float](repeating: 0, count: rows * outer), dx = x, dw = w
         let flops = 2.0 * Double(rows) * Double(inner) * Double(outer)
         print(pad("training GEMM (packed per call)", 34) + pad("BLAS fp32", 18)
-              + paths.map { pad("fp32 \($0.rawValue)", 18) }.joined())
-        let cases: [(String, (KernelPath?) -> Void)] = [
-            ("forward 832x384x1536", { path in
+              + engines.map { pad($0.0, 18) }.joined())
+        let cases: [(String, (GEMM.Engine) -> Void)] = [
+            ("forward 832x384x1536", { engine in
                 GEMM.multiply(.none, .transposed, m: rows, n: outer, k: inner, a: x, lda: inner, b: w, ldb: inner,
-                              c: &out, ldc: outer, path: path) }),
-            ("dX 832x1536x384", { path in
+                              c: &out, ldc: outer, engine: engine) }),
+            ("dX 832x1536x384", { engine in
                 GEMM.multiply(.none, .none, m: rows, n: inner, k: outer, a: dy, lda: outer, b: w, ldb: inner,
-                              c: &dx, ldc: inner, path: path) }),
-            ("dW 1536x832x384 (+=)", { path in
+                              c: &dx, ldc: inner, engine: engine) }),
+            ("dW 1536x832x384 (+=)", { engine in
                 GEMM.multiply(.transposed, .none, m: outer, n: inner, k: rows, a: dy, lda: outer, b: x, ldb: inner,
-                              accumulate: true, c: &dw, ldc: inner, path: path) }),
+                              accumulate: true, c: &dw, ldc: inner, engine: engine) }),
         ]
         for (name, body) in cases {
             var line = pad(name, 34)
-            for path in [nil] + paths.map(Optional.some) {
-                let times = measure { body(path) }
+            for engine in [GEMM.Engine.blas] + engines.map(\.1) {
+                let times = measure { body(engine) }
                 line += pad(format(flops / times.median / 1e9) + " (" + format(flops / times.best / 1e9) + ")", 18)
             }
             print(line)

@@ -15,6 +15,17 @@ struct BenchTrainStepCommand: ParsableCommand {
     @Option(help: "Mean tokens per example (lengths uniform in mean ± mean/2).") var meanTokens = 27
     @Option(help: "Timed steps (after 2 warm-up steps).") var steps = 10
     @Option(help: "Threads for the Swift kernels and BLAS (default: all cores).") var threads: Int?
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Number formats of the GEMMs to measure: fp32 (BLAS), bf16 (fp32 master weights); several alternate in rounds.")
+    var precision: [Precision] = [.fp32]
+    @Option(help: "Rounds of all --precision values, alternated (for a ratio measured in one run).") var rounds = 1
+
+    func validate() throws {
+        guard steps >= 1, batchSize >= 1, meanTokens >= 2, rounds >= 1 else {
+            throw ValidationError("--steps, --batch-size and --rounds must be ≥ 1, --mean-tokens ≥ 2")
+        }
+        if precision.contains(.int8) { throw ValidationError("training runs in fp32 or bf16 (int8 is for inference)") }
+    }
 
     func run() throws {
         let folder = try model.map { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : try ArtifactCache.default.locate($0) }
@@ -22,15 +33,40 @@ struct BenchTrainStepCommand: ParsableCommand {
         if let threads { Bench.setThreads(threads) }
         let classifier = try TrainableClassifier(folder: folder, numLabels: 2, seed: 1)
         var adam = AdamW(parameterCount: classifier.parameters.count, weightDecay: 0.01)
-        var rng = SeededGenerator(seed: 7)
         let vocab = UInt64(classifier.config.vocabSize)
-        func batch() -> TrainingBatch {
-            let sequences: [[Int32]] = (0..<batchSize).map { _ in
-                let length = meanTokens / 2 + Int(rng.next() % UInt64(meanTokens + 1))
-                return [101] + (0..<max(0, length - 2)).map { _ in Int32(1000 + rng.next() % (vocab - 1000)) } + [102]
+        let batchSize = batchSize, meanTokens = meanTokens
+        // The same batches for every timed run (seed 7), so precisions and rounds compare like for like.
+        func batches() -> () -> TrainingBatch {
+            var rng = SeededGenerator(seed: 7)
+            return {
+                let sequences: [[Int32]] = (0..<batchSize).map { _ in
+                    let length = meanTokens / 2 + Int(rng.next() % UInt64(meanTokens + 1))
+                    return [101] + (0..<max(0, length - 2)).map { _ in Int32(1000 + rng.next() % (vocab - 1000)) } + [102]
+                }
+                return TrainingBatch(sequences: sequences, labels: sequences.map { _ in Int(rng.next() % 2) })
             }
-            return TrainingBatch(sequences: sequences, labels: sequences.map { _ in Int(rng.next() % 2) })
         }
+        print("model \(folder.lastPathComponent), \(classifier.parameters.count) parameters, BLAS \(BLAS.coreName), \(Parallel.threads) threads")
+        print(KernelPath.summary)
+        var rates: [Precision: [Double]] = [:]
+        for round in 1...rounds {
+            for format in precision {
+                if rounds > 1 || precision.count > 1 { print("round \(round), \(format.rawValue):") }
+                let rate = try withTrainingPrecision(format) { try timedSteps(classifier, &adam, batches()) }
+                rates[format, default: []].append(rate)
+            }
+        }
+        if let first = precision.first, precision.count > 1 {
+            for format in precision.dropFirst() {
+                let ratios = zip(rates[format]!, rates[first]!).map { $0 / $1 }.sorted()
+                print(String(format: "%@ / %@ examples/s: median ratio %.3f over %d rounds (%@)", format.rawValue, first.rawValue,
+                             ratios[ratios.count / 2], ratios.count, ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+            }
+        }
+    }
+
+    /// Two warm-up steps, then `steps` timed ones; prints the step's figures and returns examples/s.
+    private func timedSteps(_ classifier: TrainableClassifier, _ adam: inout AdamW, _ batch: () -> TrainingBatch) throws -> Double {
         var forwardBackward = 0.0, optimiser = 0.0, examples = 0, tokens = 0
         var bestRate = 0.0   // examples/s of the fastest step (the machine is shared: the best step shows what it can do)
         var cpuSeconds = 0.0   // user + system time of all threads over the timed steps
@@ -62,7 +98,6 @@ struct BenchTrainStepCommand: ParsableCommand {
             + 2 * B * C * C
         let stepFLOP = 3 * forwardFLOP
         let gemmRate = calibrateGEMM(rows: Int(N), inner: Int(C), outer: Int(I))
-        print("model \(folder.lastPathComponent), \(classifier.parameters.count) parameters, BLAS \(BLAS.coreName), \(Parallel.threads) threads")
         print(String(format: "batch %d, %.1f tokens/example: %.1f examples/s (%.0f tokens/s); per step %.0f ms forward+backward, %.0f ms clip+AdamW+zero",
                      batchSize, Double(tokens) / Double(examples), Double(examples) / total, Double(tokens) / total,
                      1000 * forwardBackward / Double(steps), 1000 * optimiser / Double(steps)))
@@ -76,6 +111,7 @@ struct BenchTrainStepCommand: ParsableCommand {
         print(String(format: "GEMM work %.1f GFLOP/step → %.1f GF/s overall; a plain (%d×%d)·(%d×%d) sgemm runs at %.1f GF/s now: training at %.0f%% of GEMM speed",
                      stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmRate / 1e9,
                      100 * stepFLOP * Double(steps) / total / gemmRate))
+        return Double(examples) / total
     }
 
     /// FLOP/s of a BERT-shaped sgemm on this machine right now (the ceiling the training step is measured against).

@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Freeze the embeddings and the lowest N encoder layers.") var freezeLayers: Int?
     @Option(help: "Use only the first N training examples (quick runs, CI).") var limit: Int?
     @Option(help: "Write a checkpoint every N steps (and after every epoch).") var checkpointEvery: Int?
+    @Option(help: "Number format of the GEMMs: fp32, or bf16 (fp32 master weights and AdamW; AVX512_BF16).")
+    var precision: Precision?
 
     @Option(help: "Output folder.") var out: String?
     @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en).") var name: String?
@@ -85,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         if let freezeLayers { c.freezeLayers = freezeLayers }
         if let limit { c.limit = limit }
         if let checkpointEvery { c.checkpointEverySteps = checkpointEvery }
+        if let precision { c.precision = precision == .fp32 ? nil : precision }
         recipe.configuration = c
         return recipe
     }

@@ -49,6 +49,12 @@ public final class Trainer {
     /// (nothing is saved at that point): for testing `resume`.
     @discardableResult
     public func run(resume: Bool = false, stopAfterSteps: Int? = nil) throws -> TrainingSummary {
+        try withTrainingPrecision(configuration.precision ?? .fp32) {
+            try runSteps(resume: resume, stopAfterSteps: stopAfterSteps)
+        }
+    }
+
+    private func runSteps(resume: Bool, stopAfterSteps: Int?) throws -> TrainingSummary {
         let wallStart = Date()
         var state = resume ? try resumedState() : freshState()
         try FileManager.default.createDirectory(at: paths.workFolder, withIntermediateDirectories: true)

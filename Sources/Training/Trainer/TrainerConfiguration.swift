@@ -1,3 +1,5 @@
+import SentimentCore
+
 /// Everything that defines a fine-tuning run (HF `TrainingArguments` names in comments). Codable: it is stored in
 /// checkpoints (a resume must continue the same run) and next to the exported model.
 public struct TrainerConfiguration: Codable, Sendable, Equatable {
@@ -33,6 +35,10 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
     public var checkpointEverySteps: Int? = 200
     /// Examples per evaluation forward pass (no gradients, so larger batches are fine).
     public var evalBatchSize: Int = 64
+    /// Number format of the GEMMs (nil: fp32). bf16: master weights, gradients and AdamW stay fp32, every linear
+    /// layer's GEMM (forward, dX, dW) rounds both operands to bfloat16 and sums in fp32 (PyTorch's bf16 autocast);
+    /// attention, layer norm, softmax and the loss stay fp32. Optional so that older checkpoints still decode.
+    public var precision: Precision? = nil
 
     public init() {}
 
@@ -71,5 +77,6 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
         try check(limit.map { $0 >= 1 } ?? true, "limit must be ≥ 1")
         try check(checkpointEverySteps.map { $0 >= 1 } ?? true, "checkpoint interval must be ≥ 1 step")
         try check(evalBatchSize >= 1, "evaluation batch size must be ≥ 1")
+        try check(precision != .int8, "training runs in fp32 or bf16; int8 is for inference (--precision on classify)")
     }
 }

@@ -1,0 +1,13 @@
+import SentimentCore
+import SentimentTensor
+
+/// Runs `body` with training's GEMMs (`GEMM.training`) in `precision`: fp32 keeps the process's engine (BLAS, unless
+/// `SENTIMENTKIT_TRAINING_GEMM=packed`), bf16 runs our bf16 kernel on the best path this CPU has (AVX512_BF16; the
+/// generic C path elsewhere, correct but slow). The engine is restored afterwards. Process-wide: one training at a time.
+public func withTrainingPrecision<T>(_ precision: Precision, _ body: () throws -> T) rethrows -> T {
+    guard precision == .bf16 else { return try body() }
+    let saved = GEMM.training
+    GEMM.training = .packed(KernelPath.default(for: .bf16), .bf16)
+    defer { GEMM.training = saved }
+    return try body()
+}
