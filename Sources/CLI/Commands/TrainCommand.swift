@@ -95,6 +95,9 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModelCatalog.folder(name!)
         let recipe = try recipe()
+        if recipe.configuration.precision == .bf16, KernelPath.default(for: .bf16) != .avx512 {
+            stderr("note: this CPU has no AVX512_BF16: bf16 training runs our generic C kernel, slower than fp32 (BLAS)")
+        }
         try FineTuning.fetchMissingArtifacts(of: recipe, showsPipOutput: FetchProgressPrinter.isTerminal,
                                              progress: FetchProgressPrinter.print)
         let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet, log: stderr)
