@@ -30,9 +30,91 @@ size_t sk_bf16_packed_count(sk_path path, int n, int k) {
     return ((size_t)n + BF16_WIDTH - 1) / BF16_WIDTH * BF16_WIDTH * (size_t)sk_bf16_padded_k(k);
 }
 
+static inline uint32_t bf16_pair(float lo, float hi) { return (uint32_t)to_bf16(lo) | (uint32_t)to_bf16(hi) << 16; }
+
+#if SK_X86
+// The packers' AVX-512 path (training packs both operands on every call, inference converts x on every call): the
+// same rounding as to_bf16 in integer lanes (bit-identical, denormals and NaN included, unlike vcvtneps2bf16's DAZ).
+// Chosen when the CPU has AVX-512F, whatever the bf16 path: every path reads the same layout.
+SK_INLINE SK_AVX512 __m512i bf16_bits_avx512(__m512 x) {
+    const __m512i u = _mm512_castps_si512(x), high = _mm512_srli_epi32(u, 16);
+    const __m512i bias = _mm512_add_epi32(_mm512_and_si512(high, _mm512_set1_epi32(1)), _mm512_set1_epi32(0x7FFF));
+    const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(u, bias), 16);
+    const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7FFFFFFF)),
+                                                  _mm512_set1_epi32(0x7F800000));
+    return _mm512_mask_blend_epi32(nan, rounded, _mm512_or_si512(high, _mm512_set1_epi32(0x40)));
+}
+
+// dst[i] = (bf16(lo[i]), bf16(hi[i])) for i < loaded (hi NULL: zeros), zeros for loaded ≤ i < stored (both ≤ 16).
+SK_INLINE SK_AVX512 void pair_runs_avx512(const float *lo, const float *hi, int loaded, int stored, uint32_t *dst) {
+    const __mmask16 in = (__mmask16)((1u << loaded) - 1), out = (__mmask16)((1u << stored) - 1);
+    const __m512i a = bf16_bits_avx512(_mm512_maskz_loadu_ps(in, lo));
+    const __m512i b = hi ? bf16_bits_avx512(_mm512_maskz_loadu_ps(in, hi)) : _mm512_setzero_si512();
+    _mm512_mask_storeu_epi32(dst, out, _mm512_or_si512(_mm512_maskz_mov_epi32(in, a), _mm512_slli_epi32(b, 16)));
+}
+
+// One contiguous run x[0..<k] as pairs, pair q stored at dst[q·stride] (odd k: the last pair's high half is zero).
+SK_INLINE SK_AVX512 void pairs_of_run_avx512(const float *x, int k, uint32_t *dst, size_t stride) {
+    int kk = 0;
+    for (; kk + 32 <= k; kk += 32) {
+        uint32_t pairs[16];
+        _mm256_storeu_si256((__m256i *)pairs, _mm512_cvtepi32_epi16(bf16_bits_avx512(_mm512_loadu_ps(x + kk))));
+        _mm256_storeu_si256((__m256i *)(pairs + 8), _mm512_cvtepi32_epi16(bf16_bits_avx512(_mm512_loadu_ps(x + kk + 16))));
+        for (int q = 0; q < 16; q++) dst[(size_t)(kk / 2 + q) * stride] = pairs[q];
+    }
+    for (; kk < k; kk += 2) dst[(size_t)(kk / 2) * stride] = bf16_pair(x[kk], kk + 1 < k ? x[kk + 1] : 0.0f);
+}
+
+static SK_AVX512 void pack_panels_avx512(const float *w, int n, int k, size_t ldn, size_t ldk, int p0, int p1,
+                                         uint16_t *packed) {
+    const int pairs = sk_bf16_padded_k(k) / 2;
+    for (int p = p0; p < p1; p++) {
+        uint32_t *panel = (uint32_t *)(packed + (size_t)p * pairs * BF16_WIDTH * 2);
+        const int cols = n - p * BF16_WIDTH < BF16_WIDTH ? n - p * BF16_WIDTH : BF16_WIDTH;
+        const float *first = w + (size_t)p * BF16_WIDTH * ldn;
+        if (ldk == 1) {
+            if (cols < BF16_WIDTH) memset(panel, 0, (size_t)pairs * BF16_WIDTH * sizeof(uint32_t));
+            for (int j = 0; j < cols; j++) pairs_of_run_avx512(first + j * ldn, k, panel + j, BF16_WIDTH);
+        } else {  // ldn == 1: each kk's 32 columns are contiguous
+            for (int kk = 0; kk < k; kk += 2)
+                for (int j0 = 0; j0 < BF16_WIDTH; j0 += 16) {
+                    const int loaded = cols - j0 < 0 ? 0 : cols - j0 > 16 ? 16 : cols - j0;
+                    const float *lo = first + kk * ldk + j0;
+                    pair_runs_avx512(lo, kk + 1 < k ? lo + ldk : NULL, loaded, 16, panel + (size_t)(kk / 2) * BF16_WIDTH + j0);
+                }
+        }
+    }
+}
+
+static SK_AVX512 void convert_rows_avx512(const float *x, int m, int k, size_t ldm, size_t ldk, int row_begin,
+                                          int row_end, uint16_t *out) {
+    enum { TILE = 12 };
+    const int kp = sk_bf16_padded_k(k);
+    for (int t = row_begin / TILE; t * TILE < row_end; t++) {
+        uint32_t *dst = (uint32_t *)(out + (size_t)t * TILE * kp);
+        const int rows = m - t * TILE < TILE ? m - t * TILE : TILE;
+        const float *src = x + (size_t)t * TILE * ldm;
+        if (ldk == 1) {
+            for (int r = 0; r < rows; r++) pairs_of_run_avx512(src + r * ldm, k, dst + r, TILE);
+            for (int r = rows; r < TILE; r++)
+                for (int q = 0; q < kp / 2; q++) dst[(size_t)q * TILE + r] = 0;
+        } else {  // ldm == 1: each kk's tile rows are contiguous
+            for (int kk = 0; kk < k; kk += 2)
+                pair_runs_avx512(src + kk * ldk, kk + 1 < k ? src + (kk + 1) * ldk : NULL, rows, TILE,
+                                 dst + (size_t)(kk / 2) * TILE);
+        }
+    }
+}
+#endif
+
 void sk_bf16_pack_strided(sk_path path, const float *w, int n, int k, size_t ldn, size_t ldk, int panel_begin,
                           int panel_end, uint16_t *packed) {
-    (void)path;
+#if SK_X86
+    if ((ldk == 1 || ldn == 1) && sk_effective_path(SK_FP32, path) == SK_PATH_AVX512) {
+        pack_panels_avx512(w, n, k, ldn, ldk, panel_begin, panel_end, packed);
+        return;
+    }
+#endif
     const int pairs = sk_bf16_padded_k(k) / 2;
     for (int p = panel_begin; p < panel_end; p++) {
         uint16_t *panel = packed + (size_t)p * pairs * BF16_WIDTH * 2;
@@ -57,6 +139,12 @@ void sk_bf16_pack(sk_path path, const float *w, int n, int k, uint16_t *packed) 
 void sk_bf16_convert_rows_strided(sk_path path, const float *x, int m, int k, size_t ldm, size_t ldk, int row_begin,
                                   int row_end, uint16_t *out) {
     const int tile = sk_row_tile(SK_BF16, path), kp = sk_bf16_padded_k(k);
+#if SK_X86
+    if ((ldk == 1 || ldm == 1) && tile == 12 && sk_effective_path(SK_FP32, path) == SK_PATH_AVX512) {
+        convert_rows_avx512(x, m, k, ldm, ldk, row_begin, row_end, out);
+        return;
+    }
+#endif
     for (int t = row_begin / tile; t * tile < row_end; t++) {
         uint16_t *dst = out + (size_t)t * tile * kp;
         const int rows = m - t * tile < tile ? m - t * tile : tile;

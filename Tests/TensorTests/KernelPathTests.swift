@@ -148,6 +148,59 @@ final class KernelPathTests: XCTestCase {
         }
     }
 
+    /// The bf16 packers (the AVX-512 ones and the scalar ones) round awkward values exactly as the scalar rule:
+    /// x · I through `GEMM.multiply` gives bf16(x) itself (one exact product per output), for ties, denormals, -0,
+    /// values that round up to infinity and ±∞, for both operand layouts (plain and transposed) and both B layouts;
+    /// a NaN input gives NaN outputs on every path. (On AVX512_BF16 the multiply-add itself flushes subnormal bf16
+    /// inputs to zero, below 1.2e-38: irrelevant for models, and checked as such.)
+    func testBF16PackersRoundSpecialValuesExactly() {
+        let specials: [Float] = [1 + 1 / 256, 1 + 3 / 256, -(1 + 1 / 256), .leastNonzeroMagnitude, -.leastNormalMagnitude / 3,
+                                 -0.0, 3.3895e38, -3.3895e38, 1e-39, 0.1, -2.5, 65504, 1.00390625]
+        let overflowing: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity]
+        let m = 19, k = 37   // k: one 32-float block and an odd tail; m: a partial row tile
+        var x = (0..<(m * k)).map { specials[($0 * 7 + $0 / k) % specials.count] }
+        // Rows 5 and 11 hold a value that rounds to ±∞ (or is one): ∞ · 0 makes their whole output row NaN.
+        x[5 * k + 2] = overflowing[0]; x[5 * k + 33] = overflowing[3]; x[11 * k + 36] = overflowing[1]; x[11 * k] = overflowing[2]
+        var xt = [Float](repeating: 0, count: k * m)   // x transposed, for the other A layout
+        for i in 0..<m { for p in 0..<k { xt[p * m + i] = x[i * k + p] } }
+        var identity = [Float](repeating: 0, count: k * k)
+        for i in 0..<k { identity[i * k + i] = 1 }
+        for path in paths(.bf16) {
+            for (transA, a, lda) in [(Transpose.none, x, k), (.transposed, xt, m)] {
+                for transB in [Transpose.none, .transposed] {
+                    var out = [Float](repeating: .nan, count: m * k)
+                    GEMM.multiply(transA, transB, m: m, n: k, k: k, a: a, lda: lda, b: identity, ldb: k, c: &out, ldc: k,
+                                  engine: .packed(path, .bf16))
+                    for r in 0..<m {
+                        for j in 0..<k {
+                            let i = r * k + j
+                            if r == 5 || r == 11 {
+                                XCTAssertTrue(out[i].isNaN, "\(path) \(transA) \(transB) [\(r), \(j)]: an infinite row")
+                            } else {
+                                // (−0 sums to +0 with the other columns' zero products: compare zeros by value. AVX512_BF16's
+                                // vdpbf16ps treats subnormal inputs as zero — the hardware's rule, not the packers'.)
+                                let rounded = bf16(x[i])
+                                let expected = path == .avx512 && rounded.isSubnormal ? 0 : rounded
+                                XCTAssertEqual(expected == 0 ? out[i] : Float(bitPattern: out[i].bitPattern), expected,
+                                               "\(path) \(transA) \(transB): bf16(\(x[i]))")
+                                if expected != 0 { XCTAssertEqual(out[i].bitPattern, expected.bitPattern) }
+                            }
+                        }
+                    }
+                }
+            }
+            var withNaN = x
+            withNaN[5 * k + 2] = 1
+            withNaN[5 * k + 33] = 1
+            withNaN[3] = .nan
+            var out = [Float](repeating: 0, count: m * k)
+            GEMM.multiply(.none, .transposed, m: m, n: k, k: k, a: withNaN, lda: k, b: identity, ldb: k, c: &out, ldc: k,
+                          engine: .packed(path, .bf16))
+            XCTAssertTrue(out[0..<k].allSatisfy(\.isNaN), "\(path): a NaN input poisons its row")
+            XCTAssertTrue(out[(5 * k)..<(6 * k)].allSatisfy(\.isFinite), "\(path): other rows stay finite")
+        }
+    }
+
     /// bfloat16 rounding (nearest even), written independently of the C kernels.
     private func bf16(_ v: Float) -> Float {
         let bits = v.bitPattern
