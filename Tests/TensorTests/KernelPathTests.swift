@@ -155,7 +155,7 @@ final class KernelPathTests: XCTestCase {
     /// inputs to zero, below 1.2e-38: irrelevant for models, and checked as such.)
     func testBF16PackersRoundSpecialValuesExactly() {
         let specials: [Float] = [1 + 1 / 256, 1 + 3 / 256, -(1 + 1 / 256), .leastNonzeroMagnitude, -.leastNormalMagnitude / 3,
-                                 -0.0, 3.3895e38, -3.3895e38, 1e-39, 0.1, -2.5, 65504, 1.00390625]
+                                 -0.0, 3.3895e38, -3.3895e38, Float(bitPattern: 0x000B_0000), 0.1, -2.5, 65504, 1.00390625]
         let overflowing: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity, -.infinity]
         let m = 19, k = 37   // k: one 32-float block and an odd tail; m: a partial row tile
         var x = (0..<(m * k)).map { specials[($0 * 7 + $0 / k) % specials.count] }
