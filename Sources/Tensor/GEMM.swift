@@ -5,9 +5,9 @@ import SentimentCore
 /// GEMMs on operands that change between calls (training: weights updated every step, activations and gradients):
 /// C[M,N] = op(A)[M,K]·op(B)[K,N] (+ bias[N]) (+ C when `accumulate`), row-major, `sgemm`'s conventions.
 ///
-/// Two engines. The system BLAS (the default), or our fp32 / bf16 kernel with both operands packed on every call — A into row
-/// tiles, B into column panels, read through strides so a transposed operand needs no copy
-/// (`sk_f32_pack_rows_strided`, `sk_f32_pack_strided`), beta = 1 as `SK_EPILOGUE_ACCUMULATE`. Packing is O(MK + KN)
+/// Two engines. The system BLAS (the default), or our fp32 / bf16 kernel with both operands packed on every call — A
+/// into row tiles, B into column panels, read through strides so a transposed operand needs no copy
+/// (`sk_f32_pack_rows_strided` / `sk_f32_pack_strided`, the bf16 twins), beta = 1 as `SK_EPILOGUE_ACCUMULATE`. Packing is O(MK + KN)
 /// against the product's O(MNK). Measured on this project's AMD EPYC (Zen 4, which executes a 512-bit FMA as two
 /// 256-bit halves, so AVX-512 has the AVX2 peak): at training's ~800-row shapes both run at the core's fp32 ceiling
 /// (~105 GF/s a core) and BLAS is 5-15 % ahead (`sentiment bench gemm`, "training GEMM" rows), so BLAS stays the

@@ -84,9 +84,9 @@ struct BenchGEMMCommand: ParsableCommand {
         print(line)
     }
 
-    /// Training's three GEMMs of MiniLM's FFN up-projection on a batch of 32 × 26 tokens (832 rows), operands packed
-    /// on every call (`GEMM.multiply`, what training runs on AVX-512) against BLAS: forward x·Wᵀ, dX = dY·W,
-    /// dW += dYᵀ·X.
+    /// Training's three GEMMs of MiniLM's FFN up-projection on a batch of 32 × 26 tokens (832 rows) through
+    /// `GEMM.multiply`: BLAS (fp32 training's default) against our kernels with both operands packed on every call
+    /// (bf16: what `train --precision bf16` runs): forward x·Wᵀ, dX = dY·W, dW += dYᵀ·X.
     private func benchTrainingGEMMs(engines: [(String, GEMM.Engine)]) {
         let rows = 832, inner = 384, outer = 1536
         let x = filled(rows * inner), w = filled(outer * inner), dy = filled(rows * outer)

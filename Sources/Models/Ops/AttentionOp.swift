@@ -182,7 +182,12 @@ package enum AttentionLayer {
         nonisolated(unsafe) let dctx = dctx, probs = probs, dropped = dropped, mask = mask, scratch = scratch
         nonisolated(unsafe) let taskBias = biasGrads
         let wantBias = bias != nil && dBias != nil
-        let path = KernelPath.default(for: .fp32), simd = path == .avx512
+        let path = KernelPath.default(for: .fp32)
+        // AVX-512: the forward's two kernels (Sources/CKernels/attention.c) do all four products, the transposed ones on
+        // a transposed copy of P̃ or dS: one block per task, laid out like P, allocated once per call.
+        let transposedBlocks = path == .avx512 ? UnsafeMutablePointer<Float>.allocate(capacity: layout.probabilityCount) : nil
+        defer { transposedBlocks?.deallocate() }
+        nonisolated(unsafe) let blocks = transposedBlocks
         Parallel.forEach(count: tasks) { task in
             let s = task / H, h = task % H
             let t0 = layout.offsets[s], T = layout.length(s), q0 = layout.queryOffsets[s], TQ = layout.queries(s)
@@ -194,18 +199,14 @@ package enum AttentionLayer {
             let kh = x.k + t0 * x.kvStride + h * D, vh = x.v + t0 * x.kvStride + h * D
             let dqh = grads.q + q0 * grads.qStride + h * D
             let dkh = grads.k + t0 * grads.kvStride + h * D, dvh = grads.v + t0 * grads.kvStride + h * D
-            // AVX-512: the forward's two kernels (Sources/CKernels/attention.c) do all four products, the transposed
-            // ones on a transposed copy of P̃ or dS (TQ·T floats, beside dP's cache-hot block).
-            if simd {
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: TQ * T) { buffer in
-                    let transposed = buffer.baseAddress!
-                    // dP̃ = dctx_h·V_hᵀ ;  dV_h += P̃ᵀ·dctx_h
-                    _ = Kernels.attentionScores(q: dch, qStride: C, k: vh, kStride: x.kvStride, queries: TQ, keys: T,
-                                                width: D, scale: 1, out: dP, path: path)
-                    transpose(used, rows: TQ, cols: T, into: transposed)
-                    _ = Kernels.attentionContext(p: transposed, queries: T, keys: TQ, v: dch, vStride: C, width: D,
-                                                 ctx: dvh, ctxStride: grads.kvStride, accumulate: true, path: path)
-                }
+            let transposed = blocks.map { $0 + pOffset }
+            if let transposed {
+                // dP̃ = dctx_h·V_hᵀ ;  dV_h += P̃ᵀ·dctx_h
+                _ = Kernels.attentionScores(q: dch, qStride: C, k: vh, kStride: x.kvStride, queries: TQ, keys: T,
+                                            width: D, scale: 1, out: dP, path: path)
+                transpose(used, rows: TQ, cols: T, into: transposed)
+                _ = Kernels.attentionContext(p: transposed, queries: T, keys: TQ, v: dch, vStride: C, width: D,
+                                             ctx: dvh, ctxStride: grads.kvStride, accumulate: true, path: path)
             } else {
                 for i in 0..<TQ {
                     let dc = dch + i * C
@@ -234,7 +235,7 @@ package enum AttentionLayer {
                 } else {
                     for j in 0..<T { row[j] = p[j] * (row[j] - inner) * scale }
                 }
-                if simd { continue }
+                if transposed != nil { continue }
                 let q = qh + i * x.qStride, dq = dqh + i * grads.qStride
                 for j in 0..<T {
                     let g = row[j]
@@ -242,15 +243,13 @@ package enum AttentionLayer {
                     axpy(g, q, dkh + j * grads.kvStride, D)             // dk_j += dS[i, j] q_i
                 }
             }
-            if simd {
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: TQ * T) { buffer in
-                    // dQ_h += dS·K_h ;  dK_h += dSᵀ·Q_h
-                    _ = Kernels.attentionContext(p: dP, queries: TQ, keys: T, v: kh, vStride: x.kvStride, width: D,
-                                                 ctx: dqh, ctxStride: grads.qStride, accumulate: true, path: path)
-                    transpose(dP, rows: TQ, cols: T, into: buffer.baseAddress!)
-                    _ = Kernels.attentionContext(p: buffer.baseAddress!, queries: T, keys: TQ, v: qh, vStride: x.qStride,
-                                                 width: D, ctx: dkh, ctxStride: grads.kvStride, accumulate: true, path: path)
-                }
+            if let transposed {
+                // dQ_h += dS·K_h ;  dK_h += dSᵀ·Q_h
+                _ = Kernels.attentionContext(p: dP, queries: TQ, keys: T, v: kh, vStride: x.kvStride, width: D,
+                                             ctx: dqh, ctxStride: grads.qStride, accumulate: true, path: path)
+                transpose(dP, rows: TQ, cols: T, into: transposed)
+                _ = Kernels.attentionContext(p: transposed, queries: T, keys: TQ, v: qh, vStride: x.qStride,
+                                             width: D, ctx: dkh, ctxStride: grads.kvStride, accumulate: true, path: path)
             }
         }
         if wantBias, let dBias {

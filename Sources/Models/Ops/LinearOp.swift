@@ -1,7 +1,8 @@
 import SentimentTensor
 
 /// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in]. Forward is `Kernels.linear`;
-/// all three GEMMs run through `GEMM` (our AVX-512 kernel, or BLAS).
+/// all three GEMMs run through `GEMM.multiply` on the process's training engine (`GEMM.training`: BLAS, or our
+/// bf16 / fp32 kernel).
 package enum LinearLayer {
     package static func forward(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
