@@ -5,6 +5,7 @@ import SentimentTensor
 /// `SENTIMENTKIT_TRAINING_GEMM=packed`), bf16 runs our bf16 kernel on the best path this CPU has (AVX512_BF16; the
 /// generic C path elsewhere, correct but slow). The engine is restored afterwards. Process-wide: one training at a time.
 public func withTrainingPrecision<T>(_ precision: Precision, _ body: () throws -> T) rethrows -> T {
+    precondition(precision != .int8, "training runs in fp32 or bf16; int8 is for inference")
     guard precision == .bf16 else { return try body() }
     let saved = GEMM.training
     GEMM.training = .packed(KernelPath.default(for: .bf16), .bf16)
