@@ -33,6 +33,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for head initialisation, dropout and data order.") var seed: UInt64?
     @Option(help: "Stop after this many epochs without dev improvement.") var patience: Int?
     @Option(help: "Dev metric that picks the best epoch: accuracy, macro-f1, loss.") var metric: String?
+    @Option(help: "Layer-wise learning-rate decay in (0, 1]: encoder layer l of L trains at lr·decay^(L−l), embeddings at lr·decay^(L+1).")
+    var layerDecay: Float?
     @Option(help: "Freeze the embeddings and the lowest N encoder layers.") var freezeLayers: Int?
     @Option(help: "Use only the first N training examples (quick runs, CI).") var limit: Int?
     @Option(help: "Write a checkpoint every N steps (and after every epoch).") var checkpointEvery: Int?
@@ -85,6 +87,7 @@ struct TrainCommand: ParsableCommand {
         if let patience { c.patience = patience }
         if let metric { c.selectionMetric = SelectionMetric(rawValue: metric)! }
         if let freezeLayers { c.freezeLayers = freezeLayers }
+        if let layerDecay { c.layerDecay = layerDecay }
         if let limit { c.limit = limit }
         if let checkpointEvery { c.checkpointEverySteps = checkpointEvery }
         if let precision { c.precision = precision == .fp32 ? nil : precision }

@@ -76,6 +76,7 @@ public final class Trainer {
         }
         progress.start()
         var runExamples = 0, runSeconds = 0.0
+        let lrMultipliers = configuration.layerDecay.flatMap { $0 < 1 ? model.layerwiseLRMultipliers(decay: $0) : nil }
 
         while state.epoch <= configuration.epochs {
             while state.nextBatch < state.plan.count {
@@ -86,7 +87,7 @@ public final class Trainer {
                 let gradNorm = clipGradientNorm(model.parameters, maxNorm: configuration.maxGradNorm ?? .infinity)
                 // LambdaLR semantics: the multiplier of the k-th update uses k-1 steps taken.
                 let lr = schedule.learningRate(base: configuration.learningRate, step: optimizer.step)
-                optimizer.update(model.parameters, lr: lr)
+                optimizer.update(model.parameters, lr: lr, lrMultipliers: lrMultipliers)
                 model.parameters.zeroGradients()
                 let seconds = Date().timeIntervalSince(started)
 

@@ -39,6 +39,11 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
     /// layer's GEMM (forward, dX, dW) rounds both operands to bfloat16 and sums in fp32 (PyTorch's bf16 autocast);
     /// attention, layer norm, softmax and the loss stay fp32. Optional so that older checkpoints still decode.
     public var precision: Precision? = nil
+    /// Layer-wise learning-rate decay (ELECTRA / BEiT "layer_decay", as Sun et al. 2019 fine-tune BERT): the head
+    /// and pooler train at `learningRate`, encoder layer l (0-based, of L) at `learningRate · decay^(L − l)`, the
+    /// embeddings at `learningRate · decay^(L + 1)`. nil (or 1): one rate for all. Optional so that older
+    /// checkpoints still decode.
+    public var layerDecay: Float? = nil
 
     public init() {}
 
@@ -77,6 +82,7 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
         try check(limit.map { $0 >= 1 } ?? true, "limit must be ≥ 1")
         try check(checkpointEverySteps.map { $0 >= 1 } ?? true, "checkpoint interval must be ≥ 1 step")
         try check(evalBatchSize >= 1, "evaluation batch size must be ≥ 1")
+        try check(layerDecay.map { $0 > 0 && $0 <= 1 } ?? true, "layer decay must be in (0, 1], got \(layerDecay ?? 0)")
         try check(precision != .int8, "training runs in fp32 or bf16; int8 is for inference (--precision on classify)")
     }
 }
