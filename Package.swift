@@ -60,7 +60,9 @@ let package = Package(
         .target(
             name: "SentimentTraining",
             dependencies: ["SentimentCore", "SentimentTensor", "SentimentModels", "SentimentTokenizers", "SentimentData"],
-            path: "Sources/Training"
+            path: "Sources/Training",
+            // Teacher logits the default recipes distil from (Resources/teacher-logits; see README "Distillation").
+            resources: [.copy("Resources")]
         ),
         // Bag-of-words / TF-IDF vectorisers, linear SVM, logistic regression.
         .target(name: "SentimentBaselines", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Baselines"),

@@ -13,6 +13,7 @@ struct SentimentCommand: AsyncParsableCommand {
             FetchCommand.self,
             ModelsCommand.self,
             TrainCommand.self,
+            DistillCommand.self,
             BaselineCommand.self,
             EvaluateCommand.self,
             CompareCommand.self,

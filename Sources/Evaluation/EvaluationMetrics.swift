@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Precision, recall, F1 and support of one class (or an average over classes).
 public struct ClassScores: Codable, Sendable, Equatable {

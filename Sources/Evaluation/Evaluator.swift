@@ -28,6 +28,12 @@ public struct EvaluationResult: Codable, Sendable {
     public var textsPerSecond: Double
     /// Loss / dev-accuracy curves when the model folder holds a training log.
     public var trainingLog: TrainingLog?
+    /// The model's temperature (temperature scaling) when its scores were calibrated, and the metrics its raw
+    /// scores (T = 1) would have had: the "before" of the reliability diagram.
+    public var temperature: Double?
+    public var uncalibrated: EvaluationMetrics?
+    /// Risk–coverage: accuracy of the texts kept above each confidence threshold against their share.
+    public var selective: SelectiveClassification?
 }
 
 public enum Evaluator {
@@ -35,9 +41,11 @@ public enum Evaluator {
     /// - Parameters:
     ///   - labels: the data set's class names (the rows / columns of the confusion matrix); model labels that mean
     ///     none of them (see `LabelAlignment`) are appended.
+    ///   - temperature: the classifier's scores are softmax(z / T) (a calibrated `SentimentPipeline`): the result
+    ///     also carries the metrics of softmax(z), recovered exactly as p_k^T / Σ_j p_j^T, without a second pass.
     public static func evaluate(_ classifier: any TextClassifier, texts: [String], gold: [String], labels: [String],
                                 data: String, split: String, reviewThreshold: Double = 0.6,
-                                batchSize: Int = 256) throws -> EvaluationResult {
+                                batchSize: Int = 256, temperature: Double? = nil) throws -> EvaluationResult {
         guard texts.count == gold.count else { throw EvaluationError.invalidInput("\(texts.count) texts for \(gold.count) labels") }
         guard !texts.isEmpty else { throw EvaluationError.invalidInput("nothing to evaluate: 0 texts") }
         guard (0 ... 1).contains(reviewThreshold) else { throw EvaluationError.invalidInput("review threshold must be in [0, 1]") }
@@ -76,6 +84,19 @@ public enum Evaluator {
         let seconds = elapsed.seconds
         let predicted = probabilities.map { p in p.indices.max { p[$0] < p[$1] }! }
         let metrics = try EvaluationMetrics(labels: allLabels, gold: goldIDs, predicted: predicted, probabilities: probabilities)
+        var uncalibrated: EvaluationMetrics?
+        if let temperature, temperature != 1 {
+            // softmax(z/T)_k^T ∝ exp(z_k): renormalised, the raw softmax (same argmax, so the same predictions).
+            let raw = probabilities.map { p -> [Double] in
+                let top = p.max() ?? 1
+                let powered = p.map { $0 > 0 ? exp(temperature * (log($0) - log(top))) : 0 }
+                let sum = powered.reduce(0, +)
+                return powered.map { $0 / sum }
+            }
+            uncalibrated = try EvaluationMetrics(labels: allLabels, gold: goldIDs, predicted: predicted, probabilities: raw)
+        }
+        let selective = try SelectiveClassification(confidences: texts.indices.map { probabilities[$0][predicted[$0]] },
+                                                    correct: texts.indices.map { predicted[$0] == goldIDs[$0] })
 
         var review: [ReviewCase] = []
         for i in texts.indices {
@@ -90,6 +111,7 @@ public enum Evaluator {
         review.sort { ($0.confidence, $0.index) < ($1.confidence, $1.index) }
         return EvaluationResult(model: classifier.name, data: data, split: split, metrics: metrics,
                                 reviewThreshold: reviewThreshold, review: review, seconds: seconds,
-                                textsPerSecond: Double(texts.count) / max(seconds, 1e-9), trainingLog: nil)
+                                textsPerSecond: Double(texts.count) / max(seconds, 1e-9), trainingLog: nil,
+                                temperature: temperature, uncalibrated: uncalibrated, selective: selective)
     }
 }

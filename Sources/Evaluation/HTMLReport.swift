@@ -38,13 +38,30 @@ public enum HTMLReport {
         var html = "<p class=\"muted\">\(e(result.data)), split \(e(result.split)), \(m.count) texts</p><div>"
         html += kpi("accuracy", String(format: "%.4f", m.accuracy)) + kpi("macro F1", String(format: "%.4f", m.macroF1))
         if let logLoss = m.logLoss { html += kpi("log loss", String(format: "%.4f", logLoss)) }
-        if let ece = m.expectedCalibrationError { html += kpi("ECE", String(format: "%.4f", ece)) }
+        if let ece = m.expectedCalibrationError {
+            if let before = result.uncalibrated?.expectedCalibrationError {
+                html += kpi(String(format: "ECE (raw softmax %.4f)", before), String(format: "%.4f", ece))
+            } else {
+                html += kpi("ECE", String(format: "%.4f", ece))
+            }
+        }
+        if let t = result.temperature { html += kpi("temperature (fitted on dev)", String(format: "%.3f", t)) }
         html += kpi("texts/s", String(format: "%.0f", result.textsPerSecond)) + "</div>"
         html += "<h2>Classification report</h2><pre>\(e(m.classificationReport(digits: 4)))</pre>"
         html += "<h2>Charts</h2><div class=\"charts\">" + SVGChart.confusionHeatmap(m.confusion, labels: m.labels)
         if !m.calibration.isEmpty {
             html += SVGChart.confidenceHistogram(m.calibration)
-            html += SVGChart.reliabilityDiagram(m.calibration, ece: m.expectedCalibrationError)
+            if let before = result.uncalibrated, !before.calibration.isEmpty {
+                html += SVGChart.reliabilityDiagram(before.calibration, ece: before.expectedCalibrationError,
+                                                    title: "Reliability, raw softmax")
+                html += SVGChart.reliabilityDiagram(m.calibration, ece: m.expectedCalibrationError,
+                                                    title: String(format: "Reliability, T = %.2f", result.temperature ?? 1))
+            } else {
+                html += SVGChart.reliabilityDiagram(m.calibration, ece: m.expectedCalibrationError)
+            }
+        }
+        if let selective = result.selective, selective.curve.count > 1 {
+            html += SVGChart.riskCoverage(selective)
         }
         if let log = result.trainingLog {
             if !log.steps.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Plain SVG charts written as text (no JavaScript, no external files), embedded in the HTML reports.
 public enum SVGChart {
@@ -128,6 +129,26 @@ public enum SVGChart {
         svg += "<polyline points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#d1495b\" stroke-width=\"2\"/>"
         for (x, y) in points { svg += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3\" fill=\"#d1495b\"/>" }
         svg += legend([("accuracy per bin", "#3a6ea5"), ("(mean confidence, accuracy)", "#d1495b")], x: 70, y: 48)
+        return svg + "</svg>"
+    }
+
+    /// Risk–coverage curve: accuracy of the texts kept (confidence ≥ threshold) against the share kept, from the
+    /// most confident text alone (left) to every text (right, the plain accuracy).
+    public static func riskCoverage(_ selective: SelectiveClassification, title: String = "Coverage vs accuracy kept") -> String {
+        let width = 420.0, height = 300.0
+        var svg = open(Int(width), Int(height), title)
+        let low = max(0, floor(((selective.curve.map(\.accuracy).min() ?? 0) - 0.02) * 20) / 20)
+        let yTicks = stride(from: low, through: 1.0001, by: (1 - low) / 4).map { $0 }
+        let xTicks = stride(from: 0, through: 1, by: 0.2).map { $0 }
+        let (axes, map) = axes(width: width, height: height, x: 0 ... 1, y: low ... 1, xLabel: "coverage (share auto-labelled)",
+                               yLabel: "accuracy kept", xTicks: xTicks, yTicks: yTicks)
+        svg += axes
+        let points = selective.curve.map { map($0.coverage, $0.accuracy) }
+        svg += "<polyline points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\" fill=\"none\" stroke=\"#3a6ea5\" stroke-width=\"2\"/>"
+        for target in [0.95, 0.9] where target > low {
+            let (x0, y) = map(0, target), (x1, _) = map(1, target)
+            svg += "<line x1=\"\(f(x0))\" y1=\"\(f(y))\" x2=\"\(f(x1))\" y2=\"\(f(y))\" stroke=\"#888\" stroke-dasharray=\"4 4\"><title>\(Int(target * 100)) % accuracy</title></line>"
+        }
         return svg + "</svg>"
     }
 

@@ -31,6 +31,9 @@ public enum TerminalReport {
                      rightAligned: Set(1 ... m.labels.count)) + "\n"
         if let logLoss = m.logLoss { out += String(format: "log loss %.4f", logLoss) }
         if let ece = m.expectedCalibrationError { out += String(format: "   expected calibration error %.4f (10 bins)", ece) }
+        if let t = result.temperature, let before = result.uncalibrated?.expectedCalibrationError {
+            out += String(format: "; %.4f with the raw softmax (temperature %.3f fitted on dev)", before, t)
+        }
         out += String(format: "\nspeed: %.0f texts/s (%.2f s)\n\n", result.textsPerSecond, result.seconds)
         if !m.calibration.isEmpty {
             out += "Confidence histogram (top-label confidence → texts, accuracy):\n"
@@ -41,6 +44,19 @@ public enum TerminalReport {
                               bin.count > 0 ? String(format: "%.3f", bin.accuracy) : "  -  ", bar)
             }
             out += "\n"
+        }
+        if let selective = result.selective {
+            let rows = [0.99, 0.98, 0.95, 0.9].compactMap { target in
+                selective.threshold(targetAccuracy: target).map { p in
+                    [String(format: "%.0f %%", 100 * target), String(format: "%.3f", p.threshold),
+                     String(format: "%.1f %%", 100 * p.coverage), String(format: "%.2f %%", 100 * p.accuracy)]
+                }
+            }
+            if !rows.isEmpty {
+                out += "Risk–coverage (auto-label the texts at or above a confidence threshold; sentiment triage):\n"
+                out += table(headers: ["target accuracy", "threshold", "coverage", "accuracy kept"], rows: rows,
+                             rightAligned: [0, 1, 2, 3]) + "\n"
+            }
         }
         let wrong = result.review.filter(\.misclassified).count
         out += "Cases to review: \(result.review.count) (\(wrong) misclassified, "

@@ -60,15 +60,19 @@ public struct ClassificationOptions: Sendable, Equatable {
     /// When false, a text longer than the window is an error instead of being truncated.
     public var truncation: Bool
     public var longText: LongTextStrategy
+    /// Apply the model's temperature scaling (`calibration.json`, `SentimentPipeline.calibration`) before the
+    /// score function; false gives HF's uncalibrated scores. No effect on models without one, or on raw logits.
+    public var calibrated: Bool
 
     public init(topK: Int? = 1, functionToApply: ScoreFunction? = nil, batchSize: Int = 32, maxLength: Int? = nil,
-                truncation: Bool = true, longText: LongTextStrategy = .truncate) {
+                truncation: Bool = true, longText: LongTextStrategy = .truncate, calibrated: Bool = true) {
         self.topK = topK
         self.functionToApply = functionToApply
         self.batchSize = batchSize
         self.maxLength = maxLength
         self.truncation = truncation
         self.longText = longText
+        self.calibrated = calibrated
     }
 
     func validate() throws {

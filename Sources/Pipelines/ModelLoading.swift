@@ -14,16 +14,17 @@ import SentimentTokenizers
 /// `ModelLocator.needsBuild` says so.
 extension ModelLocator {
     /// The model NAME|DIR names, loaded by what it is; an encoder's linear layers in `precision` (baselines have
-    /// none).
+    /// none). `calibrated: false` ignores a classifier's `calibration.json` (HF's raw softmax scores).
     public static func load(_ nameOrPath: String, cache: ArtifactCache = .default,
-                            precision: Precision = .fp32) throws -> LoadedModel {
+                            precision: Precision = .fp32, calibrated: Bool = true) throws -> LoadedModel {
         switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return .classifier(model, explainer: nil)
         case .encoder(let model, let folder, let name):
             if model.classificationHead != nil {
                 let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder),
-                                                     name: name, folder: folder)
+                                                     name: name, folder: folder,
+                                                     calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
                 return .classifier(pipeline, explainer: pipeline)
             }
             if model.maskedLMHead != nil {
@@ -37,12 +38,13 @@ extension ModelLocator {
     /// Any classifier by NAME|DIR: a baseline, or a fine-tuned BERT-family folder (another kind of model throws
     /// `PipelineError.wrongModelKind`).
     public static func classifier(_ nameOrPath: String, cache: ArtifactCache = .default,
-                                  precision: Precision = .fp32) throws -> any TextClassifier {
+                                  precision: Precision = .fp32, calibrated: Bool = true) throws -> any TextClassifier {
         switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return model
         case .encoder(let model, let folder, let name):
-            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name, folder: folder)
+            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name, folder: folder,
+                                         calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
         }
     }
 

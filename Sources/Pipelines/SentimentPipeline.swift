@@ -18,11 +18,15 @@ public final class SentimentPipeline: TextClassifier, Sendable {
     public let folder: URL?
     /// The function `functionToApply: nil` resolves to for this model (HF's rule).
     public let defaultFunction: ScoreFunction
+    /// The folder's temperature scaling (`calibration.json`), applied to the logits before the score function
+    /// unless `ClassificationOptions.calibrated` is false; nil when the model has none.
+    public let calibration: ModelCalibration?
     let core: TokenizedModel
 
     /// Wraps a loaded classifier and its tokenizer. Throws when the model has no classification head, when its
     /// config lacks names for some outputs, or when the tokenizer's ids do not fit the model.
-    public init(model: EncoderModel, tokenizer: any Tokenizer, name: String, folder: URL? = nil) throws {
+    public init(model: EncoderModel, tokenizer: any Tokenizer, name: String, folder: URL? = nil,
+                calibration: ModelCalibration? = nil) throws {
         let place = folder?.path ?? name
         guard let head = model.classificationHead else {
             throw PipelineError.wrongModelKind(folder: place, expected: "sequence classification", found: model.architecture.rawValue)
@@ -35,6 +39,7 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         self.tokenizer = tokenizer
         self.name = name
         self.folder = folder
+        self.calibration = calibration
         labels = (0..<head.numLabels).map { model.config.id2label[$0]! }
         defaultFunction = ScoreFunction.huggingFaceDefault(problemType: model.config.problemType, numLabels: head.numLabels)
     }
@@ -43,7 +48,8 @@ public final class SentimentPipeline: TextClassifier, Sendable {
     public convenience init(folder: URL, name: String? = nil, precision: Precision = .fp32) throws {
         let model = try AutoModel.load(folder: folder, options: LoadOptions(precision: precision))
         let tokenizer = try AutoTokenizer.load(folder: folder)
-        try self.init(model: model, tokenizer: tokenizer, name: name ?? folder.lastPathComponent, folder: folder)
+        try self.init(model: model, tokenizer: tokenizer, name: name ?? folder.lastPathComponent, folder: folder,
+                      calibration: try ModelCalibration.load(folder: folder))
     }
 
     /// Loads by NAME|DIR (see `ModelLocator`); `sentiment-en` by default. A default model that is not built yet
@@ -77,7 +83,9 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         let function = options.functionToApply ?? defaultFunction
         var results: [Classification] = []
         results.reserveCapacity(texts.count)
-        try forEachScored(texts, options: options, function: function, progress: progress) { windowScores in
+        let temperature = options.calibrated && function != .none ? calibration.map { Float($0.temperature) } : nil
+        try forEachScored(texts, options: options, function: function, temperature: temperature,
+                          progress: progress) { windowScores in
             let (scores, chunks) = Self.aggregate(windowScores, options.longText)
             let labelled = zip(labels, scores).map { LabelScore(label: $0, score: $1) }
             results.append(Classification(scores: labelled.ranked(topK: options.topK), chunks: chunks))
@@ -95,14 +103,18 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         var options = ClassificationOptions(topK: nil, functionToApply: ScoreFunction.none, batchSize: batchSize, maxLength: maxLength)
         options.longText = .truncate
         var rows: [[Float]] = []
-        try forEachScored(texts, options: options, function: ScoreFunction.none, progress: nil) { rows.append($0[0]) }
+        try forEachScored(texts, options: options, function: ScoreFunction.none, temperature: nil, progress: nil) {
+            rows.append($0[0])
+        }
         return rows
     }
 
     /// Tokenizes, runs the model batch by batch and hands each text's window scores (in label-id order) to `body`,
     /// in input order. Texts are encoded one batch at a time, so memory stays flat on big files.
+    /// `temperature`: logits are divided by it before `function` (temperature scaling).
     private func forEachScored(_ texts: [String], options: ClassificationOptions, function: ScoreFunction,
-                               progress: ((Int) -> Void)?, _ body: ([[Float]]) throws -> Void) throws {
+                               temperature: Float?, progress: ((Int) -> Void)?,
+                               _ body: ([[Float]]) throws -> Void) throws {
         guard !texts.isEmpty else { throw PipelineError.emptyInput }
         var stride: Int?
         if case .chunk(let s, _) = options.longText { stride = s }
@@ -118,7 +130,10 @@ public final class SentimentPipeline: TextClassifier, Sendable {
                 let logits = try model.classify(try PackedBatch(encodings: Array(part)))   // (B, numLabels)
                 let width = labels.count
                 logits.withUnsafeBufferPointer { rows in
-                    for b in 0..<part.count { scores.append(function.apply(Array(rows[b * width ..< (b + 1) * width]))) }
+                    for b in 0..<part.count {
+                        let row = Array(rows[b * width ..< (b + 1) * width])
+                        scores.append(function.apply(temperature.map { t in row.map { $0 / t } } ?? row))
+                    }
                 }
             }
             var start = 0

@@ -8,6 +8,16 @@ public enum Loss: Sendable, Equatable, Codable {
     case softmaxCrossEntropy(classWeights: [Float]? = nil, labelSmoothing: Float = 0)
     /// torch.nn.BCEWithLogitsLoss(), mean over B·L (HF "multi_label_classification").
     case sigmoidBCE
+    /// Task distillation (Hinton et al. 2015; DistilBERT's and TinyBERT's prediction-layer loss), per example i
+    /// with student logits s, teacher logits t and gold class y (or none):
+    ///
+    ///     L_i = a_i · T² · KL(softmax(t/T) ‖ softmax(s/T)) + (1 − a_i) · CE(s, y),   a_i = alpha, or 1 without y
+    ///
+    /// mean over the batch — in PyTorch, per example `T*T * F.kl_div(F.log_softmax(s/T), F.softmax(t/T),
+    /// reduction="sum")` and `F.cross_entropy(s, y)`, mixed and averaged. ∂L_i/∂s = a_i·T·(softmax(s/T) −
+    /// softmax(t/T)) + (1 − a_i)·(softmax(s) − onehot(y)). With class-index targets (dev, test) it is plain
+    /// cross-entropy, so evaluation losses stay comparable with a plain fine-tune.
+    case distillation(temperature: Float, alpha: Float)
 
     /// The loss HF uses for a classification problem type (nil for regression, which the training model refuses).
     public static func `default`(for problem: ProblemType) -> Loss? {
@@ -35,9 +45,60 @@ public enum Loss: Sendable, Equatable, Codable {
             let t = labels.map { l in (0..<classes).map { Float($0 == l ? 1 : 0) } }
             return Self.binaryCrossEntropy(logits: logits, batch: batch, classes: classes, targets: t,
                                            dLogits: dLogits, scale: scale)
-        case (.softmaxCrossEntropy, .multiLabel):
-            preconditionFailure("softmax cross-entropy needs class-index targets")
+        case let (.distillation(temperature, alpha), .distillation(labels, teacher)):
+            return Self.distillation(logits: logits, batch: batch, classes: classes, labels: labels, teacher: teacher,
+                                     temperature: temperature, alpha: alpha, dLogits: dLogits, scale: scale)
+        case let (.distillation, .classes(labels)):
+            return Self.crossEntropy(logits: logits, batch: batch, classes: classes, labels: labels,
+                                     weights: nil, smoothing: 0, dLogits: dLogits, scale: scale)
+        case (.softmaxCrossEntropy, .distillation(let labels, _)) where labels.allSatisfy({ $0 >= 0 }):
+            return Self.crossEntropy(logits: logits, batch: batch, classes: classes, labels: labels,
+                                     weights: nil, smoothing: 0, dLogits: dLogits, scale: scale)
+        case (.softmaxCrossEntropy, .multiLabel), (.softmaxCrossEntropy, .distillation), (.distillation, .multiLabel),
+             (.sigmoidBCE, .distillation):
+            preconditionFailure("loss \(self) cannot take these targets (TrainableClassifier.validate refuses them)")
         }
+    }
+
+    static func distillation(
+        logits: UnsafePointer<Float>, batch: Int, classes: Int, labels: [Int], teacher: [[Float]],
+        temperature: Float, alpha: Float, dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Float {
+        let t = Double(temperature)
+        var total = 0.0
+        func softmax(_ z: [Double]) -> (p: [Double], logSum: Double) {
+            let top = z.max()!
+            let e = z.map { exp($0 - top) }
+            let s = e.reduce(0, +)
+            return (e.map { $0 / s }, top + log(s))
+        }
+        for i in 0..<batch {
+            let s = (0..<classes).map { Double(logits[i * classes + $0]) }
+            let a = labels[i] >= 0 ? Double(alpha) : 1
+            let (q, logQ) = softmax(s.map { $0 / t })
+            let (r, logR) = softmax(teacher[i].map { Double($0) / t })
+            // KL(r ‖ q) = Σ r_k (log r_k − log q_k), log q_k = s_k/T − logsumexp(s/T).
+            var kl = 0.0
+            for k in 0..<classes where r[k] > 0 {
+                kl += r[k] * ((Double(teacher[i][k]) / t - logR) - (s[k] / t - logQ))
+            }
+            var ce = 0.0
+            var p = [Double](repeating: 0, count: classes)
+            if labels[i] >= 0 {
+                let (pp, logP) = softmax(s)
+                p = pp
+                ce = logP - s[labels[i]]
+            }
+            total += a * t * t * kl + (1 - a) * ce
+            if let dLogits {
+                for k in 0..<classes {
+                    var g = a * t * (q[k] - r[k])
+                    if labels[i] >= 0 { g += (1 - a) * (p[k] - (k == labels[i] ? 1 : 0)) }
+                    dLogits[i * classes + k] = scale * Float(g / Double(batch))
+                }
+            }
+        }
+        return Float(total / Double(batch))
     }
 
     // Sums in Double: B is small and this keeps the loss value independent of the order of examples.

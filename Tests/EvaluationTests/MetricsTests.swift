@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SentimentEvaluation
+import SentimentCore
 
 /// Reads Tests/Fixtures/baselines/NAME (written by scripts/fixtures/baselines.py).
 func fixture(_ name: String) throws -> [String: Any] {

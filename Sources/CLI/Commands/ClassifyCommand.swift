@@ -40,6 +40,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Texts longer than the window: truncate or chunk.") var longText = "truncate"
     @Option(help: "Tokens shared by neighbouring windows with --long-text chunk.") var stride = 64
     @Option(help: "How window scores combine with --long-text chunk: mean or max-confidence.") var aggregate = "mean"
+    @Flag(help: "Ignore the model's temperature scaling (calibration.json): HF's raw softmax scores.") var noCalibration = false
     @Flag(help: "No progress bar.") var quiet = false
 
     func validate() throws {
@@ -124,7 +125,7 @@ struct ClassifyCommand: ParsableCommand {
                 + "minutes on 2 cores; --no-build to skip). This happens once.")
             try DefaultModels.build(name: model, progress: stderr)
         }
-        return try ModelLocator.classifier(model, precision: precision)
+        return try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
     }
 
     // MARK: - Output

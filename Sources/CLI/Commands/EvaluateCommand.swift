@@ -10,7 +10,9 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
             Metrics: accuracy, per-class precision/recall/F1/support with macro and weighted averages (scikit-learn's \
             classification_report layout), confusion matrix, log loss, expected calibration error (10 bins of \
-            top-label confidence), confidence histogram. Cases to review: every misclassified text and every text \
+            top-label confidence), confidence histogram, and for a model with temperature scaling (calibration.json, fitted \
+            on dev by every training run) the reliability diagram before and after it; the risk–coverage curve \
+            (accuracy of the texts auto-labelled above each confidence threshold, against their share). Cases to review: every misclassified text and every text \
             predicted with confidence below --review-threshold, least confident first. The HTML report is one \
             self-contained file with SVG charts (and training curves when the model folder has metrics.jsonl).
             """
@@ -28,6 +30,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also write a self-contained HTML report to this file.") var report: String?
     @Option(help: "Texts predicted with a lower confidence are listed for review.") var reviewThreshold = 0.6
     @Option(help: "Cases to review shown in the terminal.") var show = 15
+    @Flag(help: "Ignore the model's temperature scaling (calibration.json): evaluate HF's raw softmax scores.")
+    var noCalibration = false
 
     func validate() throws {
         if (data == nil) == (file == nil) { throw ValidationError("give --data NAME (with --split) or --file F") }
@@ -37,7 +41,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try exitOnError {
-            let classifier = try ModelLocator.classifier(model, precision: precision)
+            let classifier = try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
             let examples: [LabeledText], labels: [String], dataName: String, splitName: String
             if let file {
                 let dataset = try CLIData.load(file, textColumn: textColumn, labelColumn: labelColumn)
@@ -48,7 +52,8 @@ struct EvaluateCommand: ParsableCommand {
             }
             guard !examples.isEmpty else { throw EvaluationError.invalidInput("the \(splitName) split of \(dataName) is empty") }
             var result = try Evaluator.evaluate(classifier, texts: examples.map(\.text), gold: examples.map(\.label), labels: labels,
-                                                data: dataName, split: splitName, reviewThreshold: reviewThreshold)
+                                                data: dataName, split: splitName, reviewThreshold: reviewThreshold,
+                                                temperature: (classifier as? SentimentPipeline)?.calibration?.temperature)
             result.trainingLog = (try? ModelLocator.folder(for: model)).flatMap { TrainingLog.load(folder: $0) }
             if let report {
                 let url = URL(fileURLWithPath: (report as NSString).expandingTildeInPath)

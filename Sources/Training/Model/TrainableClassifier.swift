@@ -263,9 +263,22 @@ public final class TrainableClassifier {
             for (i, r) in rows.enumerated() where r.count != numLabels {
                 throw TrainingError.shapeMismatch(name: "targets[\(i)]", expected: [numLabels], got: [r.count])
             }
-            if case .softmaxCrossEntropy = loss {
+            if case .sigmoidBCE = loss {} else {
                 throw TrainingError.invalidHyperparameter("multi-label targets need the sigmoidBCE loss")
             }
+        case .distillation(let labels, let teacher):
+            for (i, l) in labels.enumerated() where l < -1 || l >= numLabels {
+                throw TrainingError.labelOutOfRange(index: i, label: l, numLabels: numLabels)
+            }
+            for (i, r) in teacher.enumerated() where r.count != numLabels || !r.allSatisfy(\.isFinite) {
+                throw TrainingError.shapeMismatch(name: "teacherLogits[\(i)]", expected: [numLabels], got: [r.count])
+            }
+            guard case .distillation(let t, let a) = loss else {
+                if case .softmaxCrossEntropy(nil, 0) = loss, labels.allSatisfy({ $0 >= 0 }) { return }
+                throw TrainingError.invalidHyperparameter("distillation targets need the distillation loss")
+            }
+            if !(t > 0 && t.isFinite) { throw TrainingError.invalidHyperparameter("distillation temperature must be positive, got \(t)") }
+            if !(a >= 0 && a <= 1) { throw TrainingError.invalidHyperparameter("distillation alpha must be in [0, 1], got \(a)") }
         }
     }
 }

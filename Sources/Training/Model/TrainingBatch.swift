@@ -33,11 +33,15 @@ public enum TrainingTargets: Sendable, Equatable, Codable {
     case classes([Int])
     /// One multi-hot / probability vector of length numLabels per example (sigmoid BCE).
     case multiLabel([[Float]])
+    /// Task distillation: the teacher's logits [numLabels] per example, and the gold class index where there is
+    /// one (−1: an unlabelled text, learnt from the teacher alone). For `Loss.distillation`.
+    case distillation(labels: [Int], teacherLogits: [[Float]])
 
     public var count: Int {
         switch self {
         case .classes(let c): c.count
         case .multiLabel(let m): m.count
+        case .distillation(let labels, _): labels.count
         }
     }
 }

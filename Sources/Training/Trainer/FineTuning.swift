@@ -1,5 +1,6 @@
 import Foundation
 import SentimentData
+import SentimentModels
 import SentimentTokenizers
 
 /// A complete fine-tuning job as `sentiment train` and the default models describe it: which base model, which
@@ -14,6 +15,9 @@ public struct FineTuningRecipe: Codable, Sendable, Equatable {
     public var labelColumn: String = "label"
     public var pairColumn: String? = nil
     public var configuration: TrainerConfiguration
+    /// Task distillation: the teacher, its logits and unlabelled texts (`configuration.distillation` holds T and
+    /// alpha). nil: plain fine-tuning.
+    public var distillation: DistillationRecipe? = nil
 
     public init(base: String, data: String, configuration: TrainerConfiguration = TrainerConfiguration()) {
         self.base = base
@@ -28,6 +32,8 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
     public var model: String
     public var labels: [String]
     public var trainExamples: Int
+    /// Of `trainExamples`, the unlabelled texts learnt from the teacher alone (distillation; nil otherwise).
+    public var unlabeledExamples: Int?
     public var training: TrainingSummary
     /// Best epoch's dev metrics and the same model's test metrics (nil when the data has no test split).
     public var dev: ClassificationMetrics
@@ -37,6 +43,9 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
     /// Logits of the final model for the first 8 test (else dev) texts, computed as one batch:
     /// `scripts/fixtures/trainer.py --check DIR` compares them with what transformers computes from the folder.
     public var sampleLogits: [SampleLogits]
+    /// Temperature fitted on dev (also written as `calibration.json` into the model folder), with NLL and ECE before
+    /// and after on dev and test. Optional so that older summaries still decode.
+    public var calibration: ModelCalibration?
 
     public struct SampleLogits: Codable, Sendable, Equatable {
         public var text: String
@@ -49,11 +58,13 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
 public enum FineTuning {
     /// Runs `recipe`, writing the model to `output` (an HF folder). `log` receives progress messages; the
     /// progress line goes to stderr when `showProgress`. `tokenizer` replaces the base folder's tokenizer (whose
-    /// files are still the ones copied into the output).
+    /// files are still the ones copied into the output). `saveTeacherLogits`: with a distillation recipe, write
+    /// every teacher logit the run used there (`TeacherLogits`), e.g. to ship them with the recipe.
     @discardableResult
     public static func run(
         _ recipe: FineTuningRecipe, output: URL, resume: Bool = false, cache: ArtifactCache = .default,
-        tokenizer: (any Tokenizer)? = nil, showProgress: Bool = true, log: @escaping (String) -> Void = { _ in }
+        tokenizer: (any Tokenizer)? = nil, showProgress: Bool = true, saveTeacherLogits: URL? = nil,
+        log: @escaping (String) -> Void = { _ in }
     ) throws -> FineTuningResult {
         let started = Date()
         let configuration = recipe.configuration
@@ -66,7 +77,26 @@ public enum FineTuning {
 
         let tokenizer = try tokenizer ?? AutoTokenizer.load(folder: baseFolder)
         let trainTexts = configuration.limit.map { Array(dataset.train.prefix($0)) } ?? dataset.train
-        let train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
+        var train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
+        var unlabeledCount: Int?
+        if let distillation = recipe.distillation {
+            guard configuration.distillation != nil else {
+                throw TrainingError.invalidHyperparameter("a distillation recipe needs configuration.distillation (temperature, alpha)")
+            }
+            let unlabeled = try Distillation.unlabeledTexts(distillation, exclude: dataset, cache: cache)
+            let teacher = try Distillation.teacherTable(
+                distillation, texts: trainTexts.map(\.text) + unlabeled, labels: dataset.labels,
+                maxLength: configuration.maxLength, cache: cache, saveTo: saveTeacherLogits, log: log)
+            for i in train.indices { train[i].teacherLogits = teacher[trainTexts[i].text] }
+            let unlabeledExamples = try encode(unlabeled.map { LabeledText(text: $0, label: dataset.labels[0]) }, labels: dataset.labels,
+                                               tokenizer: tokenizer, maxLength: configuration.maxLength, split: "unlabeled")
+            train += zip(unlabeled, unlabeledExamples).map { text, e in
+                TrainingExample(ids: e.ids, typeIds: e.typeIds, label: -1, teacherLogits: teacher[text])
+            }
+            unlabeledCount = unlabeled.count
+            log("distillation from \(distillation.teacher): T = \(configuration.distillation!.temperature), alpha = "
+                + "\(configuration.distillation!.alpha); \(trainTexts.count) labelled + \(unlabeled.count) unlabelled texts")
+        }
         let dev = try encode(dataset.dev, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "dev")
         let test = try encode(dataset.test, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "test")
 
@@ -80,14 +110,24 @@ public enum FineTuning {
 
         // The trainer left the best epoch's weights in the model.
         let testEvaluation = test.isEmpty ? nil : try trainer.evaluate(test)
+        // Temperature scaling on dev (never test), measured on both; written beside the exported model.
+        let devLogits = try trainer.evaluate(dev).logits
+        let calibration = try TemperatureScaling.calibrate(
+            dev: (devLogits, dev.map(\.label)), test: testEvaluation.map { ($0.logits, test.map(\.label)) })
+        try calibration.write(to: trainer.paths.model)
+        log(String(format: "calibration: temperature %.3f fitted on dev; ECE dev %.4f → %.4f%@", calibration.temperature,
+                   calibration.before.ece, calibration.after.ece,
+                   calibration.testAfter.map { String(format: ", test %.4f → %.4f", calibration.testBefore!.ece, $0.ece) } ?? ""))
         // A batch of its own, so that a reload can reproduce these logits bitwise (see `Trainer.predict`).
         let (sampleTexts, sampleExamples) = test.isEmpty ? (dataset.dev, dev) : (dataset.test, test)
         let sampleLogits = try Trainer.predict(model, Array(sampleExamples.prefix(8)), batchSize: 8).logits
         var result = FineTuningResult(
             recipe: recipe, model: trainer.paths.model.path, labels: dataset.labels, trainExamples: train.count,
+            unlabeledExamples: unlabeledCount,
             training: summary, dev: summary.bestDev ?? ClassificationMetrics(predictions: [], labels: [], numClasses: 0),
             test: testEvaluation?.metrics, wallSeconds: 0,
-            sampleLogits: zip(sampleTexts, sampleLogits).map { .init(text: $0.text, pair: $0.textPair, logits: $1) })
+            sampleLogits: zip(sampleTexts, sampleLogits).map { .init(text: $0.text, pair: $0.textPair, logits: $1) },
+            calibration: calibration)
         result.wallSeconds = Date().timeIntervalSince(started)
         // Record how the model was made next to it (each file written atomically; the folder itself is complete).
         try JSONEncoder.sorted.encode(result).write(to: trainer.paths.model.appendingPathComponent("training_summary.json"), options: .atomic)
@@ -104,9 +144,25 @@ public enum FineTuning {
         progress: (@Sendable (ArtifactFetcher.Event) -> Void)? = nil
     ) throws {
         let fetcher = ArtifactFetcher(cache: cache, showsPipOutput: showsPipOutput, progress: progress)
-        for name in [recipe.base, recipe.data] where !FileManager.default.fileExists(atPath: name) {
+        for name in [recipe.base, recipe.data] + (recipe.distillation?.unlabeled ?? [])
+        where !FileManager.default.fileExists(atPath: name) {
             if let artifact = ArtifactCatalog.artifact(named: name) { try fetcher.fetch(artifact) }
         }
+    }
+
+    /// Computes (where the recipe's logits file lacks them) and writes the teacher's logits for every text a
+    /// distillation recipe trains on — labelled train texts and unlabelled texts — without training; returns how many.
+    @discardableResult
+    public static func teacherLogits(for recipe: FineTuningRecipe, cache: ArtifactCache = .default, saveTo: URL,
+                                     log: @escaping (String) -> Void = { _ in }) throws -> Int {
+        guard let distillation = recipe.distillation else {
+            throw TrainingError.invalidHyperparameter("the recipe distils from no teacher")
+        }
+        let dataset = try loadData(recipe, cache: cache)
+        let trainTexts = recipe.configuration.limit.map { Array(dataset.train.prefix($0)) } ?? dataset.train
+        let unlabeled = try Distillation.unlabeledTexts(distillation, exclude: dataset, cache: cache)
+        return try Distillation.teacherTable(distillation, texts: trainTexts.map(\.text) + unlabeled, labels: dataset.labels,
+                                             maxLength: recipe.configuration.maxLength, cache: cache, saveTo: saveTo, log: log).count
     }
 
     /// An HF folder path as given, else a cached catalog artifact.

@@ -42,6 +42,7 @@ public final class Trainer {
         self.paths = TrainerPaths(output: output)
         if configuration.freezeLayers > 0 { model.freeze(FreezePolicy(lowerLayers: configuration.freezeLayers)) }
         if configuration.labelSmoothing > 0 { model.loss = .softmaxCrossEntropy(labelSmoothing: configuration.labelSmoothing) }
+        if let d = configuration.distillation { model.loss = .distillation(temperature: d.temperature, alpha: d.alpha) }
     }
 
     /// Trains (or resumes) to the end or to early stopping; leaves the best epoch's weights in `model` and in

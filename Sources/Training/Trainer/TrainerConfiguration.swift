@@ -44,8 +44,21 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
     /// embeddings at `learningRate · decay^(L + 1)`. nil (or 1): one rate for all. Optional so that older
     /// checkpoints still decode.
     public var layerDecay: Float? = nil
+    /// Task distillation's loss (`Loss.distillation`): temperature T and the weight alpha of the teacher's soft
+    /// labels against the gold labels. nil: plain fine-tuning. Optional so that older checkpoints still decode.
+    public var distillation: DistillationLoss? = nil
 
     public init() {}
+
+    /// T and alpha of `Loss.distillation` (DistilBERT's defaults: T = 2, alpha = 0.5).
+    public struct DistillationLoss: Codable, Sendable, Equatable {
+        public var temperature: Float = 2
+        public var alpha: Float = 0.5
+        public init(temperature: Float = 2, alpha: Float = 0.5) {
+            self.temperature = temperature
+            self.alpha = alpha
+        }
+    }
 
     public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
         case linear, cosine, constant
@@ -83,6 +96,10 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
         try check(checkpointEverySteps.map { $0 >= 1 } ?? true, "checkpoint interval must be ≥ 1 step")
         try check(evalBatchSize >= 1, "evaluation batch size must be ≥ 1")
         try check(layerDecay.map { $0 > 0 && $0 <= 1 } ?? true, "layer decay must be in (0, 1], got \(layerDecay ?? 0)")
+        if let d = distillation {
+            try check(d.temperature > 0 && d.temperature.isFinite, "distillation temperature must be positive, got \(d.temperature)")
+            try check(d.alpha >= 0 && d.alpha <= 1, "distillation alpha must be in [0, 1], got \(d.alpha)")
+        }
         try check(precision != .int8, "training runs in fp32 or bf16; int8 is for inference (--precision on classify)")
     }
 }

@@ -7,6 +7,10 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
     case corruptCheckpoint(path: String, reason: String)
     case resumeMismatch(String)
     case unknownDefaultModel(String, known: [String])
+    case invalidTeacherLogits(file: String, reason: String)
+    /// Texts the teacher-logits file has no logits for (how many, one example, how to regenerate).
+    case missingTeacherLogits(file: String, missing: Int, example: String, regenerate: String)
+    case teacherLabelsDiffer(teacher: [String], data: [String])
 
     public var description: String {
         switch self {
@@ -19,6 +23,11 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
         case let .corruptCheckpoint(path, reason): "checkpoint \(path) is unreadable: \(reason)"
         case .resumeMismatch(let what): "cannot resume: \(what) differs from the checkpointed run"
         case let .unknownDefaultModel(name, known): "no default model called \(name); known: \(known.joined(separator: ", "))"
+        case let .invalidTeacherLogits(file, reason): "teacher logits \(file): \(reason)"
+        case let .missingTeacherLogits(file, missing, example, regenerate):
+            "teacher logits \(file) lack \(missing) of the training texts (e.g. \"\(example.prefix(60))\"); regenerate them with: \(regenerate)"
+        case let .teacherLabelsDiffer(teacher, data):
+            "the teacher's labels \(teacher) are not the data's labels \(data)"
         }
     }
 }
