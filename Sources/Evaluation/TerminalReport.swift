@@ -71,4 +71,20 @@ public enum TerminalReport {
         }
         return out
     }
+
+    public static func triage(_ s: TriageSummary) -> String {
+        var out = "Threshold chosen on \(s.labelledSource) (\(s.labelledCount) labelled texts, accuracy \(String(format: "%.2f %%", 100 * s.labelledAccuracyAll)) without triage)\n"
+        if let t = s.threshold {
+            out += String(format: "  threshold %.4f: %.1f %% of the labelled texts at or above it (95 %% CI %.1f–%.1f %%), right %.2f %% (95 %% CI %.2f–%.2f %%)\n",
+                          t, 100 * s.labelledCoverage, 100 * s.labelledCoverageInterval[0], 100 * s.labelledCoverageInterval[1],
+                          100 * s.labelledAccuracy, 100 * s.labelledAccuracyInterval[0], 100 * s.labelledAccuracyInterval[1])
+        } else {
+            out += String(format: "  no threshold reaches %.1f %% accuracy on the labelled texts: every text goes to review\n", 100 * s.target)
+        }
+        out += String(format: "%d texts: %d auto-labelled, %d for review — coverage %.1f %% (95 %% CI %.1f–%.1f %%)\n",
+                      s.texts, s.autoLabelled, s.forReview, 100 * s.coverage, 100 * s.coverageInterval[0], 100 * s.coverageInterval[1])
+        if let a = s.autoOutput, let r = s.reviewOutput { out += "auto-labelled → \(a)\nfor review    → \(r)\n" }
+        return out
+    }
 }
+

@@ -103,7 +103,7 @@ struct BaselineExplainCommand: ParsableCommand {
 /// Data loading shared by baseline / evaluate / compare: a catalog name or a table file.
 enum CLIData {
     static func load(_ data: String, textColumn: String, labelColumn: String) throws -> Dataset {
-        if Datasets.names.contains(data) { return try Datasets.load(data) }
+        if Datasets.isCatalogName(data) { return try Datasets.load(data) }
         let url = URL(fileURLWithPath: (data as NSString).expandingTildeInPath)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CLIFailure("'\(data)' is neither a data set (\(Datasets.names.joined(separator: ", "))) nor a file")

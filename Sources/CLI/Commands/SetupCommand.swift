@@ -7,8 +7,10 @@ import SentimentKit
 struct SetupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "setup",
-        abstract: "Fetch missing artifacts and build the default models (\(DefaultModelCatalog.names.joined(separator: ", "))).",
-        discussion: "Cached artifacts and built models are kept; training a default model takes minutes on 2 cores."
+        abstract: "Fetch missing artifacts and build the default models (\(DefaultModelCatalog.builtBySetup.joined(separator: ", "))).",
+        discussion: "Cached artifacts and built models are kept; training a default model takes minutes on 2 cores. "
+            + "The large models (sentiment-en-large, sentiment-3class-large: all-mpnet-base-v2, about an hour each) are built "
+            + "only when named with --name."
     )
 
     @Option(name: .long, help: "Build only this default model (repeatable).") var name: [String] = []
@@ -21,7 +23,7 @@ struct SetupCommand: ParsableCommand {
     }
 
     func run() throws {
-        let names = name.isEmpty ? DefaultModelCatalog.names : name
+        let names = name.isEmpty ? DefaultModelCatalog.builtBySetup : name
         do {
             let fetcher = ArtifactFetcher(showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
             for artifact in ArtifactCatalog.all { _ = try fetcher.fetch(artifact.name) }

@@ -80,6 +80,9 @@ public enum FineTuning {
         var train = try encode(trainTexts, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "train")
         var unlabeledCount: Int?
         if let distillation = recipe.distillation {
+            guard recipe.pairColumn == nil else {
+                throw TrainingError.invalidHyperparameter("distillation takes single texts; the recipe has a pair column")
+            }
             guard configuration.distillation != nil else {
                 throw TrainingError.invalidHyperparameter("a distillation recipe needs configuration.distillation (temperature, alpha)")
             }
@@ -144,8 +147,10 @@ public enum FineTuning {
         progress: (@Sendable (ArtifactFetcher.Event) -> Void)? = nil
     ) throws {
         let fetcher = ArtifactFetcher(cache: cache, showsPipOutput: showsPipOutput, progress: progress)
-        for name in [recipe.base, recipe.data] + (recipe.distillation?.unlabeled ?? [])
-        where !FileManager.default.fileExists(atPath: name) {
+        let names = ([recipe.base, recipe.data] + (recipe.distillation?.unlabeled ?? [])).flatMap { name in
+            FileManager.default.fileExists(atPath: name) ? [] : name.split(separator: "+").map(String.init)
+        }
+        for name in names {
             if let artifact = ArtifactCatalog.artifact(named: name) { try fetcher.fetch(artifact) }
         }
     }

@@ -36,7 +36,10 @@ public final class Trainer {
         self.model = model
         self.labels = labels
         self.configuration = configuration
-        self.train = configuration.limit.map { Array(train.prefix($0)) } ?? train
+        // `limit` counts labelled examples; distillation's unlabelled ones (label −1) all stay.
+        self.train = configuration.limit.map { limit in
+            Array(train.filter { $0.label >= 0 }.prefix(limit)) + train.filter { $0.label < 0 }
+        } ?? train
         self.dev = dev
         self.tokenizerFolder = tokenizerFolder
         self.paths = TrainerPaths(output: output)

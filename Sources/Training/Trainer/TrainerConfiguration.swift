@@ -29,7 +29,8 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
     public var freezeLayers: Int = 0
     /// label_smoothing_factor.
     public var labelSmoothing: Float = 0
-    /// Use only the first N training examples (after the canonical split), for quick runs and CI.
+    /// Use only the first N labelled training examples (after the canonical split), for quick runs and CI
+    /// (distillation's unlabelled texts are limited by `DistillationRecipe.unlabeledLimit`).
     public var limit: Int? = nil
     /// Write a checkpoint every N optimiser steps (and always at the end of each epoch); nil: only at epoch ends.
     public var checkpointEverySteps: Int? = 200
