@@ -5,7 +5,7 @@ enum HTMLEntities {
     static let named: [String: String] = [
         "amp": "&", "quot": "\"", "apos": "'", "lt": "<", "gt": ">", "nbsp": "\u{00A0}", "rsquo": "\u{2019}",
         "lsquo": "\u{2018}", "rdquo": "\u{201D}", "ldquo": "\u{201C}", "ndash": "\u{2013}", "mdash": "\u{2014}",
-        "hellip": "\u{2026}", "deg": "\u{00B0}", "frac12": "\u{00BD}", "eacute": "\u{00E9}",
+        "hellip": "\u{2026}", "deg": "\u{00B0}", "frac12": "\u{00BD}", "eacute": "\u{00E9}", "times": "\u{00D7}",
     ]
 
     static func decode(_ text: String) -> String {

@@ -42,6 +42,44 @@ final class DatasetTests: XCTestCase {
     }
 }
 
+/// The drug reviews and joined data sets (needs `sentiment fetch drug-reviews crowdflower-tweets`).
+final class DrugReviewTests: XCTestCase {
+    /// Counts cross-checked with Python (csv module, html.unescape, str.strip, FNV-1a-64 buckets 0–1 → dev).
+    func testDrugReviewsSplitAndCleaning() throws {
+        let dataset = try Datasets.load("drug-reviews")
+        XCTAssertEqual(dataset.labels, ["negative", "neutral", "positive"])
+        XCTAssertEqual([dataset.train.count, dataset.dev.count, dataset.test.count], [475, 125, 378])
+        XCTAssertEqual(dataset.labelCounts(.train), [124, 43, 308])
+        XCTAssertEqual(dataset.labelCounts(.dev), [37, 11, 77])
+        XCTAssertEqual(dataset.labelCounts(.test), [95, 36, 247])
+        XCTAssertTrue(dataset.train[0].text.hasPrefix("HORRIBLE! I was not myself at all."), dataset.train[0].text)
+        // No wrapping quotes (a text may still end in a decoded &quot;), no character references left (the raw
+        // files hold 1,849).
+        XCTAssertLessThan(dataset.all.filter { $0.text.hasPrefix("\"") }.count, 5)
+        for example in dataset.all {
+            XCTAssertNil(example.text.range(of: "&[#a-zA-Z0-9]+;", options: .regularExpression), example.text)
+        }
+        XCTAssertTrue(dataset.all.contains { $0.text.contains("I'm") })
+    }
+
+    func testJoinedDataSetsKeepEachSplit() throws {
+        let tweets = try Datasets.load("crowdflower-tweets"), drugs = try Datasets.load("drug-reviews")
+        let both = try Datasets.load("crowdflower-tweets+drug-reviews")
+        XCTAssertEqual(both.labels, ["negative", "neutral", "positive"])
+        XCTAssertEqual(both.train.count, tweets.train.count + drugs.train.count)
+        XCTAssertEqual(both.dev.count, tweets.dev.count + drugs.dev.count)
+        XCTAssertEqual(both.test.count, tweets.test.count + drugs.test.count)
+        XCTAssertTrue(Datasets.isCatalogName("crowdflower-tweets+drug-reviews"))
+        XCTAssertFalse(Datasets.isCatalogName("crowdflower-tweets+nope"))
+        XCTAssertThrowsError(try Datasets.load("rotten-tomatoes+nope"))
+    }
+
+    func testHTMLEntities() {
+        XCTAssertEqual(HTMLEntities.decode("I&#039;m &quot;fine&quot; &amp; 3&times;2 &rsquo;&#x41;&unknown; & done;"),
+                       "I'm \"fine\" & 3×2 \u{2019}A&unknown; & done;")
+    }
+}
+
 /// Text-by-text agreement with Python (scripts/fixtures/data.py: csv module, codecs, str.strip, FNV-1a-64).
 final class DatasetPythonParityTests: XCTestCase {
     struct Reference: Decodable {

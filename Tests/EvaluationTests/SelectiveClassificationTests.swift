@@ -68,3 +68,28 @@ final class SelectiveClassificationTests: XCTestCase {
         XCTAssertThrowsError(try SelectiveClassification(confidences: [.nan], correct: [true]))
     }
 }
+
+/// `Triage.decide`: the split of new texts at the threshold chosen on labelled ones.
+final class TriageTests: XCTestCase {
+    func testSplitAtTheChosenThresholdWithIntervals() throws {
+        let labelled = try SelectiveClassification(confidences: [0.99, 0.97, 0.95, 0.93, 0.90, 0.90, 0.80, 0.70, 0.60, 0.55],
+                                                   correct: [true, true, true, false, true, true, true, false, true, false])
+        let (summary, auto, review) = try Triage.decide(labelled: labelled, labelledSource: "synthetic", target: 0.85,
+                                                        minimumKept: 1, confidences: [0.5, 0.8, 0.95, 0.79, 0.99])
+        XCTAssertEqual(summary.threshold, 0.80)
+        XCTAssertEqual(auto, [1, 2, 4])
+        XCTAssertEqual(review, [0, 3])
+        XCTAssertEqual(summary.coverage, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(summary.labelledAccuracy, 6.0 / 7.0, accuracy: 1e-12)
+        XCTAssertEqual(summary.labelledAccuracyAll, 0.7, accuracy: 1e-12)
+        let (lo, hi) = SelectiveClassification.wilsonInterval(successes: 3, trials: 5)
+        XCTAssertEqual(summary.coverageInterval, [lo, hi])
+        // Unreachable target: nothing auto-labelled, everything for review.
+        let none = try Triage.decide(labelled: labelled, labelledSource: "synthetic", target: 0.99, minimumKept: 5,
+                                     confidences: [0.99, 0.5])
+        XCTAssertNil(none.summary.threshold)
+        XCTAssertEqual(none.auto, [])
+        XCTAssertEqual(none.review, [0, 1])
+        XCTAssertThrowsError(try Triage.decide(labelled: labelled, labelledSource: "x", target: 1.5, minimumKept: 1, confidences: [0.5]))
+    }
+}

@@ -274,3 +274,42 @@ extension SentimentPipelineTests {
         XCTAssertEqual(weights[0].map(\.weight), Array(output.firstTokenAttention![0].dropFirst().dropLast()))
     }
 }
+
+/// Temperature scaling as the pipelines apply it: scores are softmax(logits / T); `calibrated: false` and a
+/// folder without calibration.json give HF's softmax(logits); a damaged calibration.json is an error.
+final class CalibratedPipelineTests: XCTestCase {
+    func testCalibrationJSONDividesLogitsByTheTemperature() throws {
+        let folder = try PipelineFixtures.temporaryFolder("calibrated")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: PipelineFixtures.tinyBert.path) {
+            try FileManager.default.copyItem(at: PipelineFixtures.tinyBert.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        let calibration = ModelCalibration(temperature: 2.5, fittedOn: "dev", examples: 10,
+                                           before: .init(nll: 1, ece: 0.2), after: .init(nll: 0.9, ece: 0.05))
+        try calibration.write(to: folder)
+        let pipeline = try SentimentPipeline(folder: folder)
+        XCTAssertEqual(pipeline.calibration, calibration)
+        let texts = ["the movie was good", "bad plot and dull cast", "a"]
+        let logits = try pipeline.logits(texts)
+        let calibrated = try pipeline.classify(texts, options: ClassificationOptions(topK: nil))
+        let raw = try pipeline.classify(texts, options: ClassificationOptions(topK: nil, calibrated: false))
+        var delta: Float = 0
+        for i in texts.indices {
+            let expected = ScoreFunction.softmax.apply(logits[i].map { $0 / 2.5 }), plain = ScoreFunction.softmax.apply(logits[i])
+            for (k, label) in pipeline.labels.enumerated() {
+                delta = max(delta, abs(calibrated[i].scores.first { $0.label == label }!.score - expected[k]),
+                            abs(raw[i].scores.first { $0.label == label }!.score - plain[k]))
+            }
+            XCTAssertEqual(calibrated[i].label, raw[i].label)   // T moves confidence, never the answer
+        }
+        print("calibrated pipeline vs softmax(logits / T): max |Δ| \(delta)")
+        XCTAssertLessThan(delta, 1e-6)
+        // Raw logits stay raw (HF-compatible), whatever the calibration.
+        XCTAssertEqual(try pipeline.logits(texts), logits)
+        // The locator's `calibrated: false` ignores the file.
+        XCTAssertNil((try ModelLocator.classifier(folder.path, calibrated: false) as? SentimentPipeline)?.calibration)
+
+        try Data("{\"temperature\": -1}".utf8).write(to: folder.appendingPathComponent(ModelCalibration.fileName))
+        XCTAssertThrowsError(try SentimentPipeline(folder: folder)) { XCTAssertTrue("\($0)".contains("calibration"), "\($0)") }
+    }
+}
