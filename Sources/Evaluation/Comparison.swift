@@ -6,6 +6,9 @@ public struct ComparisonEntry: Codable, Sendable, Equatable {
     public var accuracy: Double
     public var macroF1: Double
     public var logLoss: Double?
+    /// Expected calibration error of the scores as served, and of the raw softmax when they are temperature-scaled.
+    public var ece: Double?
+    public var eceRaw: Double?
     /// Training wall time (nil when the model was trained elsewhere, e.g. a fine-tuned BERT folder).
     public var trainSeconds: Double?
     /// Wall time to classify the test split.
@@ -16,7 +19,8 @@ public struct ComparisonEntry: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, accuracy, macroF1 = "macro_f1", logLoss = "log_loss", trainSeconds = "train_seconds",
-             predictSeconds = "predict_seconds", textsPerSecond = "texts_per_second", source
+             predictSeconds = "predict_seconds", textsPerSecond = "texts_per_second", source,
+             ece, eceRaw = "ece_raw"
     }
 
     /// "0.73 s", "53.3 min", or "-" when unknown.
@@ -30,6 +34,8 @@ public struct ComparisonEntry: Codable, Sendable, Equatable {
         accuracy = result.metrics.accuracy
         macroF1 = result.metrics.macroF1
         logLoss = result.metrics.logLoss
+        ece = result.metrics.expectedCalibrationError
+        eceRaw = result.uncalibrated?.expectedCalibrationError
         self.trainSeconds = trainSeconds
         predictSeconds = result.seconds
         textsPerSecond = result.textsPerSecond
@@ -44,11 +50,12 @@ public struct ComparisonReport: Codable, Sendable {
     public var testSize: Int
     public var models: [ComparisonEntry]
     public var puzzles: [PuzzleOutcome]
-    /// Right puzzle answers per model name.
+    /// Right puzzle answers per model name, and how many it could answer (two-class models skip neutral puzzles).
     public var puzzleScore: [String: Int]
+    public var puzzleTotal: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case data, split, testSize = "test_size", models, puzzles, puzzleScore = "puzzle_score"
+        case data, split, testSize = "test_size", models, puzzles, puzzleScore = "puzzle_score", puzzleTotal = "puzzle_total"
     }
 
     public init(data: String, split: String, testSize: Int, models: [ComparisonEntry], puzzles: [PuzzleOutcome]) {
@@ -57,15 +64,18 @@ public struct ComparisonReport: Codable, Sendable {
         self.testSize = testSize
         self.models = models
         self.puzzles = puzzles
-        puzzleScore = Dictionary(uniqueKeysWithValues: PuzzleRunner.score(puzzles).map { ($0.model, $0.right) })
+        let scores = PuzzleRunner.score(puzzles)
+        puzzleScore = Dictionary(uniqueKeysWithValues: scores.map { ($0.model, $0.right) })
+        puzzleTotal = Dictionary(uniqueKeysWithValues: scores.map { ($0.model, $0.total) })
     }
 
     /// The metrics table (Markdown-compatible pipes, so it can be pasted into the README).
     public func metricsTable() -> String {
-        var out = "| model | accuracy | macro-F1 | log loss | train time | texts/s |\n|---|---:|---:|---:|---:|---:|\n"
+        var out = "| model | accuracy | macro-F1 | log loss | ECE (raw) | train time | texts/s |\n|---|---:|---:|---:|---:|---:|---:|\n"
         for m in models {
             out += "| \(m.name) | \(String(format: "%.4f", m.accuracy)) | \(String(format: "%.4f", m.macroF1)) | "
                 + "\(m.logLoss.map { String(format: "%.4f", $0) } ?? "-") | "
+                + "\(m.ece.map { String(format: "%.4f", $0) } ?? "-")\(m.eceRaw.map { String(format: " (%.4f)", $0) } ?? "") | "
                 + "\(m.trainTime) | \(String(format: "%.0f", m.textsPerSecond)) |\n"
         }
         return out
@@ -77,10 +87,10 @@ public struct ComparisonReport: Codable, Sendable {
         out += "|---|---|---|" + String(repeating: "---|", count: models.count) + "\n"
         for outcome in puzzles {
             out += "| \(outcome.puzzle.category) | \(TerminalReport.shorten(outcome.puzzle.text, textWidth)) | \(outcome.puzzle.expected) | "
-            out += outcome.answers.map { "\($0.correct ? "✓" : "✗") \($0.label) \(String(format: "%.2f", $0.score))" }
+            out += outcome.answers.map { $0.applicable ? "\($0.correct ? "✓" : "✗") \($0.label) \(String(format: "%.2f", $0.score))" : "– \($0.label)" }
                 .joined(separator: " | ") + " |\n"
         }
-        out += "| **right** | | | " + models.map { "**\(puzzleScore[$0.name] ?? 0)/\(puzzles.count)**" }.joined(separator: " | ") + " |\n"
+        out += "| **right** | | | " + models.map { "**\(puzzleScore[$0.name] ?? 0)/\(puzzleTotal[$0.name] ?? puzzles.count)**" }.joined(separator: " | ") + " |\n"
         return out
     }
 
@@ -108,10 +118,11 @@ public struct ComparisonReport: Codable, Sendable {
             for outcome in puzzles {
                 body += "<tr><td>\(e(outcome.puzzle.category))</td><td>\(e(outcome.puzzle.text))</td><td>\(e(outcome.puzzle.expected))</td>"
                 body += outcome.answers.map {
-                    "<td class=\"\($0.correct ? "ok" : "wrong") nowrap\">\($0.correct ? "✓" : "✗") \(e($0.label)) \(String(format: "%.2f", $0.score))</td>"
+                    !$0.applicable ? "<td class=\"muted nowrap\">– \(e($0.label))</td>"
+                        : "<td class=\"\($0.correct ? "ok" : "wrong") nowrap\">\($0.correct ? "✓" : "✗") \(e($0.label)) \(String(format: "%.2f", $0.score))</td>"
                 }.joined() + "</tr>"
             }
-            body += "<tr><th colspan=\"3\">right</th>" + models.map { "<th>\(puzzleScore[$0.name] ?? 0)/\(puzzles.count)</th>" }.joined() + "</tr></table>"
+            body += "<tr><th colspan=\"3\">right</th>" + models.map { "<th>\(puzzleScore[$0.name] ?? 0)/\(puzzleTotal[$0.name] ?? puzzles.count)</th>" }.joined() + "</tr></table>"
         }
         for evaluation in evaluations {
             body += "<h2>\(e(evaluation.model))</h2>" + HTMLReport.evaluationSection(evaluation, maxReviewRows: 50)

@@ -74,6 +74,9 @@ public struct PuzzleAnswer: Codable, Sendable, Equatable {
     public var label: String
     public var score: Double
     public var correct: Bool
+    /// False when the model cannot give the expected label at all (a neutral puzzle for a two-class model): such
+    /// answers count neither way.
+    public var applicable: Bool
 }
 
 public struct PuzzleOutcome: Codable, Sendable, Equatable {
@@ -92,16 +95,18 @@ public enum PuzzleRunner {
             PuzzleOutcome(puzzle: puzzle, answers: zip(models, predictions).map { model, scores in
                 let top = scores[i][0]
                 return PuzzleAnswer(model: model.name, label: top.label, score: Double(top.score),
-                                    correct: LabelAlignment.same(top.label, puzzle.expected))
+                                    correct: LabelAlignment.same(top.label, puzzle.expected),
+                                    applicable: model.labels.contains { LabelAlignment.same($0, puzzle.expected) })
             })
         }
     }
 
-    /// Right answers per model, in model order.
-    public static func score(_ outcomes: [PuzzleOutcome]) -> [(model: String, right: Int)] {
+    /// Right answers per model, of the puzzles it can answer (`applicable`), in model order.
+    public static func score(_ outcomes: [PuzzleOutcome]) -> [(model: String, right: Int, total: Int)] {
         guard let first = outcomes.first else { return [] }
         return first.answers.indices.map { m in
-            (first.answers[m].model, outcomes.filter { $0.answers[m].correct }.count)
+            (first.answers[m].model, outcomes.filter { $0.answers[m].correct }.count,
+             outcomes.filter { $0.answers[m].applicable }.count)
         }
     }
 }

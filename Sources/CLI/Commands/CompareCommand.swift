@@ -18,7 +18,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Catalog data set or a labelled file.") var data = "rotten-tomatoes"
     @Option(help: "Text column of a data file.") var textColumn = "text"
     @Option(help: "Label column of a data file.") var labelColumn = "label"
-    @Option(help: "The BERT model: a folder or a name (default: sentiment-en when it resolves).") var bert: String?
+    @Option(help: "A BERT model, folder or name (repeatable; default: every built default model with the data's labels, e.g. sentiment-en and sentiment-en-large).")
+    var bert: [String] = []
     @Flag(help: "Print the result as JSON (one object per model, then the puzzles).") var json = false
     @Option(help: "Also write a self-contained HTML report to this file.") var report: String?
     @Option(help: "Puzzles file replacing the built-in ones.") var puzzles: String?
@@ -46,19 +47,24 @@ struct CompareCommand: ParsableCommand {
                 try model.save(to: folder)
                 models.append((model, model.training?.trainSeconds, "trained", folder))
             }
-            let bertName = bert ?? "sentiment-en"
-            do {
+            // --bert as given, else every built default model whose labels are the data's.
+            let names = bert.isEmpty ? DefaultModelCatalog.names.filter { DefaultModelCatalog.isBuilt($0) } : bert
+            for bertName in names {
                 let classifier = try ModelLocator.classifier(bertName)
+                if bert.isEmpty, !dataset.labels.allSatisfy({ label in classifier.labels.contains { LabelAlignment.same($0, label) } })
+                    || classifier.labels.count != dataset.labels.count {
+                    continue
+                }
                 // Rows (and puzzle scores) are keyed by model name: a baseline passed as --bert would collide.
                 if models.contains(where: { $0.classifier.name == classifier.name }) {
                     throw EvaluationError.invalidInput(
-                        "--bert \(bertName) is the \(classifier.name) baseline, already in the comparison; give a BERT model folder or name")
+                        "--bert \(bertName) is the \(classifier.name) baseline (or given twice); give a BERT model folder or name")
                 }
                 let folder = try? ModelLocator.folder(for: bertName)
                 models.append((classifier, folder.flatMap(Self.fineTuningSeconds), "loaded", folder))
-            } catch {
-                if bert != nil { throw error }
-                stderr("note: no BERT model in the comparison (\(error)); pass --bert NAME|DIR")
+            }
+            if !models.contains(where: { $0.source == "loaded" }) {
+                stderr("note: no BERT model in the comparison (none of \(DefaultModelCatalog.names.joined(separator: ", ")) is built with these labels); pass --bert NAME|DIR")
             }
 
             let texts = dataset.test.map(\.text), gold = dataset.test.map(\.label)
@@ -67,7 +73,8 @@ struct CompareCommand: ParsableCommand {
             for m in models {
                 stderr("evaluating \(m.classifier.name) on \(texts.count) test texts…")
                 var result = try Evaluator.evaluate(m.classifier, texts: texts, gold: gold, labels: dataset.labels,
-                                                    data: dataset.name, split: "test")
+                                                    data: dataset.name, split: "test",
+                                                    temperature: (m.classifier as? SentimentPipeline)?.calibration?.temperature)
                 result.trainingLog = m.folder.flatMap { TrainingLog.load(folder: $0) }
                 evaluations.append(result)
                 entries.append(ComparisonEntry(result, trainSeconds: m.trainSeconds, source: m.source))
