@@ -17,7 +17,7 @@ final class ComparisonTests: XCTestCase {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as? [String: Any])
         let model = try XCTUnwrap((object["models"] as? [[String: Any]])?.first)
         XCTAssertEqual(Set(model.keys), ["name", "accuracy", "macro_f1", "log_loss", "train_seconds", "predict_seconds",
-                                         "texts_per_second", "source"])
+                                         "texts_per_second", "source", "ece"])
         XCTAssertEqual(model["name"] as? String, "stub")
         XCTAssertEqual(model["accuracy"] as? Double, 0.75)
         XCTAssertEqual(object["puzzle_score"] as? [String: Int], ["stub": 1])
@@ -29,6 +29,6 @@ final class ComparisonTests: XCTestCase {
         XCTAssertTrue(puzzleTable.contains("| sarcasm | bad | positive | ✗ NEGATIVE 0.80 |"), puzzleTable)
         XCTAssertTrue(puzzleTable.contains("**1/2**"), puzzleTable)
         let html = report.html(evaluations: [result])
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 2 + 3)  // 2 bar charts + 3 charts of the model
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 2 + 4)  // 2 bar charts + 4 charts of the model (risk–coverage too)
     }
 }

@@ -92,7 +92,7 @@ final class EvaluatorTests: XCTestCase {
         let html = HTMLReport.evaluation(result)
         XCTAssertFalse(html.contains("<script"))
         XCTAssertTrue(html.contains("good &lt;script&gt;"))
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 5)  // heat-map, histogram, reliability, loss, dev accuracy
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 6)  // heat-map, histogram, reliability, risk–coverage, loss, dev accuracy
         XCTAssertFalse(html.contains("http://") && html.contains("src="))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("sk-eval-\(UUID().uuidString).html")
         defer { try? FileManager.default.removeItem(at: url) }
@@ -120,5 +120,39 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertThrowsError(try Puzzles.load(file: bad)) { error in
             guard case .malformedFile = error as? EvaluationError else { return XCTFail("\(error)") }
         }
+    }
+}
+
+/// A calibrated classifier's evaluation also reports its raw scores (p^T renormalised = softmax(z)).
+final class CalibratedEvaluationTests: XCTestCase {
+    struct Scaled: TextClassifier {
+        let name = "scaled"
+        let labels = ["negative", "positive"]
+        let logits: [String: [Double]]
+        let temperature: Double
+        func classify(_ texts: [String]) throws -> [[LabelScore]] {
+            texts.map { t in
+                let z = logits[t]!.map { $0 / temperature }
+                let e = z.map { exp($0 - z.max()!) }
+                return zip(labels, e).map { LabelScore(label: $0, score: Float($1 / e.reduce(0, +))) }.sorted { $0.score > $1.score }
+            }
+        }
+    }
+
+    func testUncalibratedMetricsAreTheRawSoftmaxes() throws {
+        let logits = ["a": [2.0, -1.0], "b": [-0.5, 3.0], "c": [1.0, 1.5], "d": [4.0, -4.0]]
+        let texts = ["a", "b", "c", "d"], gold = ["negative", "positive", "negative", "negative"]
+        let calibrated = try Evaluator.evaluate(Scaled(logits: logits, temperature: 2), texts: texts, gold: gold,
+                                                labels: ["negative", "positive"], data: "toy", split: "test", temperature: 2)
+        let raw = try Evaluator.evaluate(Scaled(logits: logits, temperature: 1), texts: texts, gold: gold,
+                                         labels: ["negative", "positive"], data: "toy", split: "test")
+        let before = try XCTUnwrap(calibrated.uncalibrated)
+        XCTAssertEqual(before.logLoss!, raw.metrics.logLoss!, accuracy: 1e-6)
+        XCTAssertEqual(before.expectedCalibrationError!, raw.metrics.expectedCalibrationError!, accuracy: 1e-6)
+        XCTAssertEqual(before.accuracy, calibrated.metrics.accuracy)
+        XCTAssertNotEqual(calibrated.metrics.logLoss!, raw.metrics.logLoss!)
+        XCTAssertNil(raw.uncalibrated)
+        let html = HTMLReport.evaluation(calibrated)
+        XCTAssertTrue(html.contains("Reliability, raw softmax") && html.contains("Reliability, T = 2.00"))
     }
 }
