@@ -64,7 +64,7 @@ extension ModelLocator {
     // MARK: - What `sentiment serve` offers by default
 
     /// Served beside `defaultClassifier` when no model is named, where built or fetched.
-    public static let optionalServed = ["sentiment-3class", defaultFillMask, defaultEmbedder]
+    public static let optionalServed = ["sentiment-3class", "sentiment-en-large", "sentiment-3class-large", defaultFillMask, defaultEmbedder]
 
     /// The models a server offers when none is named: `defaultClassifier` (required: `PipelineError.modelNotBuilt`
     /// when it is not built — a server should become ready in seconds, not fine-tune for minutes in every replica),

@@ -176,3 +176,47 @@ final class ClassifyFileTests: XCTestCase {
         XCTAssertEqual(run.status, 65, run.stderr)
     }
 }
+
+/// `sentiment triage` end to end with the tiny model: the labelled sample decides the threshold, the file is split
+/// into the two outputs (every row in exactly one, columns kept), the summary's numbers agree with the files.
+extension ClassifyFileTests {
+    func testTriageSplitsTheFileAtTheChosenThreshold() throws {
+        let cli = self
+        let home = try PipelineFixtures.temporaryFolder("triage-cli")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let model = PipelineFixtures.tinyBert.path
+        let texts = (0..<40).map { i in ["the movie was great", "a dull film", "the plot is silly", "lovely story",
+                                         "weak ending", "the cast was fine", "really good", "very bad"][i % 8] + " \(i)" }
+        let posts = home.appendingPathComponent("posts.csv")
+        try ("id,text\n" + texts.enumerated().map { "\($0),\($1)" }.joined(separator: "\n") + "\n").write(to: posts, atomically: true, encoding: .utf8)
+        // The labelled sample: the model's own answers on half of it are "right", so a threshold exists.
+        let pipeline = try SentimentPipeline(folder: PipelineFixtures.tinyBert)
+        let answers = try pipeline.classify(texts)
+        let sample = home.appendingPathComponent("sample.csv")
+        let rows = texts.indices.map { i in "\(texts[i]),\(i % 2 == 0 ? answers[i][0].label : answers[i][1].label)" }
+        try ("text,label\n" + rows.joined(separator: "\n") + "\n").write(to: sample, atomically: true, encoding: .utf8)
+
+        let run = try cli.sentiment(["triage", "--model", model, "--file", posts.path, "--labelled", sample.path,
+                                     "--target-accuracy", "0.5", "--min-kept", "5", "--json"], home: home)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        let auto = try TabularFile.read(url: home.appendingPathComponent("posts.auto.csv"))
+        let review = try TabularFile.read(url: home.appendingPathComponent("posts.review.csv"))
+        XCTAssertEqual(auto.columns, ["id", "text", "label", "score"])
+        XCTAssertEqual(auto.rows.count + review.rows.count, 40)
+        XCTAssertEqual(Set(auto.rows.map { $0[0] } + review.rows.map { $0[0] }).count, 40)
+        XCTAssertEqual(summary["auto_labelled"] as? Int, auto.rows.count)
+        XCTAssertEqual(summary["labelled_count"] as? Int, 40)
+        let threshold = try XCTUnwrap(summary["threshold"] as? Double)
+        XCTAssertTrue(auto.rows.allSatisfy { Double($0[3])! >= threshold - 1e-6 })
+        XCTAssertTrue(review.rows.allSatisfy { Double($0[3])! < threshold + 1e-6 })
+        XCTAssertGreaterThanOrEqual(summary["labelled_accuracy"] as! Double, 0.5)
+
+        // A model without a training summary and no --labelled: a clear error, nothing written.
+        let bad = try cli.sentiment(["triage", "--model", model, "--file", posts.path, "--auto", home.appendingPathComponent("a.csv").path],
+                                    home: home)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--labelled"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.appendingPathComponent("a.csv").path))
+    }
+}
