@@ -30,6 +30,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also write a self-contained HTML report to this file.") var report: String?
     @Option(help: "Texts predicted with a lower confidence are listed for review.") var reviewThreshold = 0.6
     @Option(help: "Cases to review shown in the terminal.") var show = 15
+    @Option(help: "Evaluate only the texts with these gold labels (comma-separated), e.g. negative,positive: a two-class model on three-class data.")
+    var keepLabels: String?
     @Flag(help: "Ignore the model's temperature scaling (calibration.json): evaluate HF's raw softmax scores.")
     var noCalibration = false
 
@@ -42,13 +44,22 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try exitOnError {
             let classifier = try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
-            let examples: [LabeledText], labels: [String], dataName: String, splitName: String
+            var examples: [LabeledText], labels: [String]
+            let dataName: String, splitName: String
             if let file {
                 let dataset = try CLIData.load(file, textColumn: textColumn, labelColumn: labelColumn)
                 (examples, labels, dataName, splitName) = (dataset.all, dataset.labels, file, "all")
             } else {
                 let dataset = try CLIData.load(data!, textColumn: textColumn, labelColumn: labelColumn)
                 (examples, labels, dataName, splitName) = (dataset.split(Split(rawValue: split)!), dataset.labels, dataset.name, split)
+            }
+            if let keepLabels {
+                let kept = keepLabels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard kept.allSatisfy(labels.contains) else {
+                    throw EvaluationError.invalidInput("--keep-labels \(keepLabels): the data's labels are \(labels.joined(separator: ", "))")
+                }
+                examples = examples.filter { kept.contains($0.label) }
+                labels = labels.filter(kept.contains)
             }
             guard !examples.isEmpty else { throw EvaluationError.invalidInput("the \(splitName) split of \(dataName) is empty") }
             var result = try Evaluator.evaluate(classifier, texts: examples.map(\.text), gold: examples.map(\.label), labels: labels,
