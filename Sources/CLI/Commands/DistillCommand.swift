@@ -32,6 +32,8 @@ struct DistillCommand: ParsableCommand {
     var logits: String?
     @Option(help: "Write every teacher logit of the run to this file (float16, keyed by text hash).") var saveLogits: String?
     @Flag(help: "Only compute and --save-logits the teacher's logits; train nothing.") var logitsOnly = false
+    @Option(help: "Number format of the teacher when it computes logits: fp32, bf16 or int8 (default: bf16 where the CPU has AVX512_BF16).")
+    var teacherPrecision: Precision?
 
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
 
@@ -73,6 +75,7 @@ struct DistillCommand: ParsableCommand {
         if !unlabeled.isEmpty { recipe.distillation!.unlabeled = unlabeled }
         if let unlabeledLimit { recipe.distillation!.unlabeledLimit = unlabeledLimit }
         if let logits { recipe.distillation!.logits = logits == "none" ? nil : logits }
+        if let teacherPrecision { recipe.distillation!.teacherPrecision = teacherPrecision }
         if let temperature { recipe.configuration.distillation!.temperature = temperature }
         if let alpha { recipe.configuration.distillation!.alpha = alpha }
         hyperparameters.apply(to: &recipe.configuration)

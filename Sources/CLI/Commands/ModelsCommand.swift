@@ -43,7 +43,8 @@ struct ModelsCommand: ParsableCommand {
         }
         if let test = json("training_summary.json")?["test"] as? [String: Any], let accuracy = test["accuracy"] as? Double {
             let f1 = (test["macroF1"] as? Double).map { String(format: ", macro F1 %.4f", $0) } ?? ""
-            return String(format: "test accuracy %.4f", accuracy) + f1 + " (\(test["count"] ?? "?") texts)"
+            let t = (json("calibration.json")?["temperature"] as? Double).map { String(format: ", temperature %.3f", $0) } ?? ""
+            return String(format: "test accuracy %.4f", accuracy) + f1 + " (\(test["count"] ?? "?") texts)" + t
         }
         if let training = json("baseline.json")?["training"] as? [String: Any], let accuracy = training["devAccuracy"] as? Double {
             return String(format: "baseline, dev accuracy %.4f", accuracy)
