@@ -37,13 +37,12 @@ struct DistillCommand: ParsableCommand {
 
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
 
-    @Option(help: "Output folder.") var out: String?
+    @Option(help: "Output folder (with --name: that recipe, written here instead of the models folder).") var out: String?
     @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en).") var name: String?
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
-        if out != nil && name != nil { throw ValidationError("give either --out or --name, not both") }
         if out == nil && name == nil && !logitsOnly { throw ValidationError("give --out DIR or --name NAME") }
         if logitsOnly && saveLogits == nil { throw ValidationError("--logits-only needs --save-logits FILE") }
         if let temperature, !(temperature > 0) { throw ValidationError("--temperature must be positive") }

@@ -25,14 +25,13 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
 
-    @Option(help: "Output folder.") var out: String?
+    @Option(help: "Output folder (with --name: that recipe, written here instead of the models folder).") var out: String?
     @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en).") var name: String?
     @Flag(help: "Continue an interrupted run from its last checkpoint (same options).") var resume = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
-        if out != nil && name != nil { throw ValidationError("give either --out or --name, not both") }
         if out == nil && name == nil { throw ValidationError("give --out DIR or --name NAME") }
     }
 
