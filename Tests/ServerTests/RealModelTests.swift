@@ -223,6 +223,8 @@ final class RealModelTests: XCTestCase {
         XCTAssertTrue(registry.fillMaskModels.isEmpty && registry.embedders.isEmpty)
         XCTAssertEqual(notes, [
             "sentiment-3class not served: not built (`sentiment setup --name sentiment-3class`)",
+            "sentiment-en-large not served: not built (`sentiment setup --name sentiment-en-large`)",
+            "sentiment-3class-large not served: not built (`sentiment setup --name sentiment-3class-large`)",
             "splade-tiny-mlm not served: not fetched (`sentiment fetch splade-tiny-mlm`)",
             "all-MiniLM-L6-v2 not served: not fetched (`sentiment fetch all-MiniLM-L6-v2`)",
         ])
