@@ -48,6 +48,10 @@ struct DistillCommand: ParsableCommand {
         if let temperature, !(temperature > 0) { throw ValidationError("--temperature must be positive") }
         if let alpha, !(0 ... 1).contains(alpha) { throw ValidationError("--alpha must be in [0, 1]") }
         if let unlabeledLimit, unlabeledLimit < 0 { throw ValidationError("--unlabeled-limit must not be negative") }
+        let known = name.flatMap { DefaultModels.recipes[$0] }?.distillation != nil
+        if !known && (teacher == nil || student == nil || data == nil) {
+            throw ValidationError("give --teacher, --student and --data (or --name of a distilled default model: sentiment-en)")
+        }
     }
 
     /// A default model's distillation recipe when --name names one, else one from the options; options given
