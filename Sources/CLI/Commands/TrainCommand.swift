@@ -33,6 +33,9 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && name == nil { throw ValidationError("give --out DIR or --name NAME") }
+        if name.flatMap({ DefaultModels.recipes[$0] }) == nil && (base == nil || data == nil) {
+            throw ValidationError("give --base and --data (or --name of a default model: \(DefaultModelCatalog.names.joined(separator: ", ")))")
+        }
     }
 
     /// The recipe: a default model's when --name names one and --base/--data are absent, else the defaults,
