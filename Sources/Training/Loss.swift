@@ -60,23 +60,25 @@ public enum Loss: Sendable, Equatable, Codable {
         }
     }
 
+    /// softmax(z) and logsumexp(z) of one row in Double, max-subtracted (distillation and temperature scaling).
+    static func softmax(_ z: [Double]) -> (p: [Double], logSum: Double) {
+        let top = z.max()!
+        let e = z.map { exp($0 - top) }
+        let s = e.reduce(0, +)
+        return (e.map { $0 / s }, top + log(s))
+    }
+
     static func distillation(
         logits: UnsafePointer<Float>, batch: Int, classes: Int, labels: [Int], teacher: [[Float]],
         temperature: Float, alpha: Float, dLogits: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Float {
         let t = Double(temperature)
         var total = 0.0
-        func softmax(_ z: [Double]) -> (p: [Double], logSum: Double) {
-            let top = z.max()!
-            let e = z.map { exp($0 - top) }
-            let s = e.reduce(0, +)
-            return (e.map { $0 / s }, top + log(s))
-        }
         for i in 0..<batch {
             let s = (0..<classes).map { Double(logits[i * classes + $0]) }
             let a = labels[i] >= 0 ? Double(alpha) : 1
-            let (q, logQ) = softmax(s.map { $0 / t })
-            let (r, logR) = softmax(teacher[i].map { Double($0) / t })
+            let (q, logQ) = Self.softmax(s.map { $0 / t })
+            let (r, logR) = Self.softmax(teacher[i].map { Double($0) / t })
             // KL(r ‖ q) = Σ r_k (log r_k − log q_k), log q_k = s_k/T − logsumexp(s/T).
             var kl = 0.0
             for k in 0..<classes where r[k] > 0 {
@@ -85,7 +87,7 @@ public enum Loss: Sendable, Equatable, Codable {
             var ce = 0.0
             var p = [Double](repeating: 0, count: classes)
             if labels[i] >= 0 {
-                let (pp, logP) = softmax(s)
+                let (pp, logP) = Self.softmax(s)
                 p = pp
                 ce = logP - s[labels[i]]
             }

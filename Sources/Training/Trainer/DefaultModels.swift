@@ -26,9 +26,8 @@ public enum DefaultModels {
         "sentiment-3class": miniLM(on: "crowdflower-tweets", epochs: 1, learningRate: 1e-4),
     ]
 
-    /// bf16 GEMMs where the CPU has AVX512_BF16 (1.7× the fp32 step here, same accuracy: README "Performance"),
-    /// fp32 elsewhere (the generic bf16 kernel would be slower than BLAS).
-    static var fastestPrecision: Precision? { KernelPath.default(for: .bf16) == .avx512 ? .bf16 : nil }
+    /// `Precision.fastestTraining`, as `TrainerConfiguration.precision` writes it (nil: fp32).
+    static var fastestPrecision: Precision? { Precision.fastestTraining == .fp32 ? nil : .bf16 }
 
     /// all-MiniLM-L6-v2 with the `TrainerConfiguration` defaults otherwise: batch 32, max length 128, 10 % linear
     /// warm-up then linear decay, weight decay 0.01, gradient norm clipped at 1, seed 13, best dev accuracy kept.

@@ -147,9 +147,10 @@ public enum Distillation {
         var table: [String: [Float]] = [:]
         var missing: [String] = []
         var seen = Set<String>()
+        let storedColumns = try stored.map { try columns(from: $0.header.labels, to: labels) }
         for text in texts where seen.insert(text).inserted {
-            if let stored, let row = stored.logits(for: text) {
-                table[text] = try reorder(row, from: stored.header.labels, to: labels)
+            if let stored, let storedColumns, let row = stored.logits(for: text) {
+                table[text] = storedColumns.map { row[$0] }
             } else {
                 missing.append(text)
             }
@@ -162,7 +163,7 @@ public enum Distillation {
                     file: storedURL?.path ?? "(none)", missing: missing.count, example: missing[0],
                     regenerate: "sentiment setup --name \(recipe.teacher), then sentiment distill … --save-logits FILE (README \"Distillation\")")
             }
-            let precision = recipe.teacherPrecision ?? (KernelPath.default(for: .bf16) == .avx512 ? .bf16 : .fp32)
+            let precision = recipe.teacherPrecision ?? .fastestTraining
             log("teacher \(folder.path): computing logits for \(missing.count) texts (\(precision.rawValue))")
             let started = Date()
             var lastReport = Date()
@@ -173,10 +174,11 @@ public enum Distillation {
                                Double(done) / Date().timeIntervalSince(started)))
                 }
             }
+            let computedColumns = try columns(from: computed.labels, to: labels)
             for (text, row) in zip(missing, computed.logits) {
                 // Stored as float16, so the run uses exactly what a rerun from the saved file would.
-                table[text] = try reorder(row.map { HalfPrecision.floatFromFloat16(HalfPrecision.float16Bits($0)) },
-                                          from: computed.labels, to: labels)
+                let rounded = TeacherLogits.float16Rounded(row)
+                table[text] = computedColumns.map { rounded[$0] }
             }
             log(String(format: "teacher logits computed in %.0f s", Date().timeIntervalSince(started)))
         }
@@ -189,12 +191,11 @@ public enum Distillation {
         return table
     }
 
-    /// A teacher's logit row in `labels` order (the label sets must be equal).
-    static func reorder(_ row: [Float], from teacher: [String], to labels: [String]) throws -> [Float] {
-        if teacher == labels { return row }
+    /// For each of `labels`, its column in the teacher's logits (the label sets must be equal).
+    static func columns(from teacher: [String], to labels: [String]) throws -> [Int] {
         guard Set(teacher) == Set(labels), teacher.count == labels.count else {
             throw TrainerError.teacherLabelsDiffer(teacher: teacher, data: labels)
         }
-        return labels.map { row[teacher.firstIndex(of: $0)!] }
+        return labels.map { teacher.firstIndex(of: $0)! }
     }
 }

@@ -34,9 +34,14 @@ public struct TeacherLogits: Sendable, Equatable {
 
     public init(teacher: String, labels: [String], sources: [String], logits: [(text: String, logits: [Float])]) {
         var table: [UInt64: [Float]] = [:]
-        for (text, row) in logits { table[Self.key(text)] = row.map { HalfPrecision.floatFromFloat16(HalfPrecision.float16Bits($0)) } }
+        for (text, row) in logits { table[Self.key(text)] = Self.float16Rounded(row) }
         self.table = table
         header = Header(teacher: teacher, labels: labels, count: table.count, sources: sources)
+    }
+
+    /// `row` rounded to float16 and back: exactly what the file stores.
+    public static func float16Rounded(_ row: [Float]) -> [Float] {
+        row.map { HalfPrecision.floatFromFloat16(HalfPrecision.float16Bits($0)) }
     }
 
     /// The key of a text: FNV-1a-64 of its UTF-8 bytes (the canonical split's hash; texts as the data sets give them, trimmed).

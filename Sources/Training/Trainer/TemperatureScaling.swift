@@ -41,11 +41,9 @@ public enum TemperatureScaling {
     static func derivatives(_ z: [[Double]], _ labels: [Int], beta: Double) -> (first: Double, second: Double) {
         var g = 0.0, h = 0.0
         for (row, y) in zip(z, labels) {
-            let top = row.max()!
-            let e = row.map { exp(beta * ($0 - top)) }
-            let s = e.reduce(0, +)
+            let p = Loss.softmax(row.map { beta * $0 }).p
             var mean = 0.0, square = 0.0
-            for (ek, zk) in zip(e, row) { mean += ek / s * zk; square += ek / s * zk * zk }
+            for (pk, zk) in zip(p, row) { mean += pk * zk; square += pk * zk * zk }
             g += mean - row[y]
             h += square - mean * mean
         }
@@ -58,9 +56,7 @@ public enum TemperatureScaling {
         var total = 0.0
         for (row, y) in zip(logits, labels) {
             let scaled = row.map { Double($0) / temperature }
-            let top = scaled.max()!
-            let logSum = top + log(scaled.reduce(0) { $0 + exp($1 - top) })
-            total += logSum - scaled[y]
+            total += Loss.softmax(scaled).logSum - scaled[y]
         }
         return total / Double(max(logits.count, 1))
     }
@@ -69,11 +65,7 @@ public enum TemperatureScaling {
     public static func expectedCalibrationError(logits: [[Float]], labels: [Int], temperature: Double) -> Double {
         var confidences: [Double] = [], correct: [Bool] = []
         for (row, y) in zip(logits, labels) {
-            let scaled = row.map { Double($0) / temperature }
-            let top = scaled.max()!
-            let e = scaled.map { exp($0 - top) }
-            let s = e.reduce(0, +)
-            let p = e.map { $0 / s }
+            let p = Loss.softmax(row.map { Double($0) / temperature }).p
             let best = p.indices.max { p[$0] < p[$1] }!
             confidences.append(p[best])
             correct.append(best == y)
