@@ -50,11 +50,15 @@ struct CompareCommand: ParsableCommand {
             // --bert as given, else every built default model whose labels are the data's.
             let names = bert.isEmpty ? DefaultModelCatalog.names.filter { DefaultModelCatalog.isBuilt($0) } : bert
             for bertName in names {
-                let classifier = try ModelLocator.classifier(bertName)
-                if bert.isEmpty, !dataset.labels.allSatisfy({ label in classifier.labels.contains { LabelAlignment.same($0, label) } })
-                    || classifier.labels.count != dataset.labels.count {
-                    continue
+                // A default model with other labels is skipped by its config.json, before loading its weights.
+                if bert.isEmpty {
+                    let labels = try ModelConfig.load(from: DefaultModelCatalog.folder(bertName)).labels
+                    if labels.count != dataset.labels.count
+                        || !dataset.labels.allSatisfy({ label in labels.contains { LabelAlignment.same($0, label) } }) {
+                        continue
+                    }
                 }
+                let classifier = try ModelLocator.classifier(bertName)
                 // Rows (and puzzle scores) are keyed by model name: a baseline passed as --bert would collide.
                 if models.contains(where: { $0.classifier.name == classifier.name }) {
                     throw EvaluationError.invalidInput(

@@ -13,7 +13,7 @@ struct DistillCommand: ParsableCommand {
             (--unlabeled: a catalog data set's train split, or a table's text column; never a dev or test text) are \
             learnt from the teacher alone. The teacher's logits come from --logits (a file written by --save-logits) \
             and the teacher computes the rest, so a committed logits file lets the student train without the teacher. \
-            With --name sentiment-en (or sentiment-3class) and no --teacher/--student/--data, the default recipe is used. \
+            With --name sentiment-en and no --student/--data, its default recipe is used. \
             Every run also fits a temperature on dev (calibration.json), as train does.
             """
     )
@@ -98,6 +98,6 @@ struct DistillCommand: ParsableCommand {
         }
         let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModelCatalog.folder(name!)
         let result = try FineTuning.run(recipe, output: output, showProgress: !quiet, saveTeacherLogits: save, log: stderr)
-        TrainingReport.print(result, json: json)
+        try TrainingReport.print(result, json: json)
     }
 }

@@ -58,11 +58,11 @@ struct HyperparameterOptions: ParsableArguments {
 
 /// What `train` and `distill` print at the end.
 enum TrainingReport {
-    static func print(_ result: FineTuningResult, json: Bool) {
+    static func print(_ result: FineTuningResult, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            Swift.print(String(decoding: (try? encoder.encode(result)) ?? Data(), as: UTF8.self))
+            Swift.print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
         func line(_ split: String, _ m: ClassificationMetrics?) -> String {

@@ -66,6 +66,6 @@ struct TrainCommand: ParsableCommand {
         try FineTuning.fetchMissingArtifacts(of: recipe, showsPipOutput: FetchProgressPrinter.isTerminal,
                                              progress: FetchProgressPrinter.print)
         let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet, log: stderr)
-        TrainingReport.print(result, json: json)
+        try TrainingReport.print(result, json: json)
     }
 }
