@@ -65,7 +65,16 @@ const char *sk_forced_path_name(void) {
     return value ? value : "";
 }
 
+// sk_force_path's choice (-1: none), read by every kernel call on every thread.
+static int process_forced = -1;
+
+void sk_force_path(int path) { __atomic_store_n(&process_forced, path, __ATOMIC_SEQ_CST); }
+
+int sk_process_forced_path(void) { return __atomic_load_n(&process_forced, __ATOMIC_SEQ_CST); }
+
 static int forced_path(void) {
+    const int process = sk_process_forced_path();
+    if (process >= SK_PATH_GENERIC && process <= SK_PATH_AVX512) return process;
     const char *name = sk_forced_path_name();
     if (!strcmp(name, "generic")) return SK_PATH_GENERIC;
     if (!strcmp(name, "avx2")) return SK_PATH_AVX2;

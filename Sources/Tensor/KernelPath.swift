@@ -38,7 +38,55 @@ public enum KernelPath: String, CaseIterable, Sendable, Comparable {
     /// Whether this CPU runs `precision` on this path (generic: always).
     public func isAvailable(for precision: Precision) -> Bool { sk_path_available(precision.c, c) != 0 }
 
-    /// The path `precision` runs on in this process (honours SENTIMENTKIT_KERNELS).
+    /// Why this CPU cannot run `precision` on this path ("this CPU has no AVX-512F"), nil when it can.
+    public func unavailableReason(for precision: Precision) -> String? {
+        if isAvailable(for: precision) { return nil }
+        switch (self, precision) {
+        case (.avx2, .bf16): return "bf16 has no AVX2 kernel (it needs AVX512_BF16)"
+        case (.avx2, _): return "this CPU has no AVX2+FMA"
+        case (.avx512, .bf16) where KernelPath.avx512.isAvailable(for: .fp32): return "this CPU has no AVX512_BF16"
+        case (.avx512, .int8) where KernelPath.avx512.isAvailable(for: .fp32): return "this CPU has no AVX512_VNNI"
+        default: return "this CPU has no AVX-512F (with BW and VL)"
+        }
+    }
+
+    /// Runs `body` with every kernel call of the process, on every thread, on `path` (the best available at or
+    /// below it, per precision), over SENTIMENTKIT_KERNELS; then restores the path forced before. For tests and
+    /// benchmarks that compare paths within one process; calls on other threads meanwhile run on `path` too.
+    public static func withForced<T>(_ path: KernelPath, _ body: () throws -> T) rethrows -> T {
+        let before = sk_process_forced_path()
+        sk_force_path(Int32(path.c.rawValue))
+        defer { sk_force_path(before) }
+        return try body()
+    }
+
+    /// Runs `body` once on each path this CPU has for `precision` (generic, avx2, avx512, forced with `withForced`);
+    /// `skipped` gets every other path and why. What a numeric parity test runs, so that it checks every kernel the
+    /// machine it lands on can run.
+    public static func forEachAvailable(for precision: Precision = .fp32, skipped: (KernelPath, String) -> Void,
+                                        _ body: (KernelPath) throws -> Void) rethrows {
+        for path in allCases {
+            if let reason = path.unavailableReason(for: precision) { skipped(path, reason); continue }
+            try withForced(path) { try body(path) }
+        }
+    }
+
+    /// `forEachAvailable` for a test or a benchmark: `log` gets "kernel path P: LABEL" before each run (with the
+    /// path bf16 and int8 then fall back to, where it differs) and "kernel path P skipped for LABEL: WHY" for each
+    /// path this CPU lacks for `precision`.
+    public static func onEveryPath(_ label: String, precision: Precision = .fp32,
+                                   log: (String) -> Void = { print($0) }, _ body: () throws -> Void) rethrows {
+        try forEachAvailable(for: precision, skipped: { log("kernel path \($0.rawValue) skipped for \(label): \($1)") }) { path in
+            let fallbacks = Precision.allCases.compactMap { p -> String? in
+                let effective = path.effective(for: p)
+                return effective == path ? nil : "\(p.rawValue) runs \(effective.rawValue)"
+            }
+            log("kernel path \(path.rawValue)\(fallbacks.isEmpty ? "" : " (\(fallbacks.joined(separator: ", ")))"): \(label)")
+            try body()
+        }
+    }
+
+    /// The path `precision` runs on in this process (honours `withForced` and SENTIMENTKIT_KERNELS).
     public static func `default`(for precision: Precision) -> KernelPath { KernelPath(sk_default_path(precision.c)) }
 
     /// The path that actually runs when `self` is asked for `precision` (the best available at or below it).

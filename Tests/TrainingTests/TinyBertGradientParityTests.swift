@@ -83,93 +83,105 @@ final class TinyBertGradientParityTests: XCTestCase {
         print("worst relative error (Float32 central differences, h 1e-2): \(worst)")
     }
 
-    func testWholeModelGradientsMatchFiniteDifferencesWithoutDropout() throws { try checkFiniteDifferences(training: false) }
-    func testWholeModelGradientsMatchFiniteDifferencesWithDropout() throws { try checkFiniteDifferences(training: true) }
+    func testWholeModelGradientsMatchFiniteDifferencesWithoutDropout() throws { try KernelPath.onEveryPath(name) { try checkFiniteDifferences(training: false) } }
+    func testWholeModelGradientsMatchFiniteDifferencesWithDropout() throws { try KernelPath.onEveryPath(name) { try checkFiniteDifferences(training: true) } }
 
     func testPackedBatchEqualsSequencesOneByOne() throws {
-        let model = try makeModel()
-        let together = try model.logits(batch)
-        for (i, s) in batch.sequences.enumerated() {
-            let alone = try model.logits(TrainingBatch(sequences: [s], typeIds: [batch.typeIds![i]]))[0]
-            let delta = zip(alone, together[i]).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(delta, 1e-5, "sequence \(i)")
+        try KernelPath.onEveryPath(name) {
+            let model = try makeModel()
+            let together = try model.logits(batch)
+            for (i, s) in batch.sequences.enumerated() {
+                let alone = try model.logits(TrainingBatch(sequences: [s], typeIds: [batch.typeIds![i]]))[0]
+                let delta = zip(alone, together[i]).map { abs($0 - $1) }.max()!
+                XCTAssertLessThan(delta, 1e-5, "sequence \(i)")
+            }
         }
     }
 
     func testGradientAccumulationEqualsOneBigBatch() throws {
-        let model = try makeModel()
-        _ = try model.forwardBackward(batch, training: false)
-        let full = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
-        model.parameters.zeroGradients()
-        let labels: [Int] = [2, 0, 1]
-        for (i, s) in batch.sequences.enumerated() {
-            _ = try model.forwardBackward(TrainingBatch(sequences: [s], typeIds: [batch.typeIds![i]], labels: [labels[i]]),
-                                          training: false, lossScale: 1.0 / 3)
+        try KernelPath.onEveryPath(name) {
+            let model = try makeModel()
+            _ = try model.forwardBackward(batch, training: false)
+            let full = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
+            model.parameters.zeroGradients()
+            let labels: [Int] = [2, 0, 1]
+            for (i, s) in batch.sequences.enumerated() {
+                _ = try model.forwardBackward(TrainingBatch(sequences: [s], typeIds: [batch.typeIds![i]], labels: [labels[i]]),
+                                              training: false, lossScale: 1.0 / 3)
+            }
+            let accumulated = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
+            let delta = zip(full, accumulated).map { abs($0 - $1) }.max()!
+            print("accumulation vs full batch: max |Δ| \(delta)")
+            XCTAssertLessThan(delta, 1e-5)
         }
-        let accumulated = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
-        let delta = zip(full, accumulated).map { abs($0 - $1) }.max()!
-        print("accumulation vs full batch: max |Δ| \(delta)")
-        XCTAssertLessThan(delta, 1e-5)
     }
 
     func testFreezingSkipsGradientsAndKeepsTheOthersExact() throws {
-        let model = try makeModel()
-        _ = try model.forwardBackward(batch, training: false)
-        let reference = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
-        for policy in [FreezePolicy(embeddings: true), FreezePolicy(lowerLayers: 1), FreezePolicy(wholeEncoder: true)] {
-            model.freeze(policy)
-            model.parameters.zeroGradients()
+        try KernelPath.onEveryPath(name) {
+            let model = try makeModel()
             _ = try model.forwardBackward(batch, training: false)
-            for e in model.parameters.entries {
-                let g = Array(UnsafeBufferPointer(start: model.parameters.grads + e.offset, count: e.count))
-                if e.trainable {
-                    XCTAssertEqual(g, Array(reference[e.offset..<(e.offset + e.count)]), "\(policy) \(e.name)")
-                } else {
-                    XCTAssertTrue(g.allSatisfy { $0 == 0 }, "\(policy) frozen \(e.name)")
+            let reference = Array(UnsafeBufferPointer(start: model.parameters.grads, count: model.parameters.count))
+            for policy in [FreezePolicy(embeddings: true), FreezePolicy(lowerLayers: 1), FreezePolicy(wholeEncoder: true)] {
+                model.freeze(policy)
+                model.parameters.zeroGradients()
+                _ = try model.forwardBackward(batch, training: false)
+                for e in model.parameters.entries {
+                    let g = Array(UnsafeBufferPointer(start: model.parameters.grads + e.offset, count: e.count))
+                    if e.trainable {
+                        XCTAssertEqual(g, Array(reference[e.offset..<(e.offset + e.count)]), "\(policy) \(e.name)")
+                    } else {
+                        XCTAssertTrue(g.allSatisfy { $0 == 0 }, "\(policy) frozen \(e.name)")
+                    }
                 }
             }
+            model.freeze(FreezePolicy(wholeEncoder: true))
+            XCTAssertEqual(model.parameters.trainableCount, 3 * 16 + 3)
+            model.freeze(.none)
+            XCTAssertEqual(model.parameters.trainableCount, model.parameters.count)
         }
-        model.freeze(FreezePolicy(wholeEncoder: true))
-        XCTAssertEqual(model.parameters.trainableCount, 3 * 16 + 3)
-        model.freeze(.none)
-        XCTAssertEqual(model.parameters.trainableCount, model.parameters.count)
     }
 
     func testLayerwiseLRMultipliers() throws {
-        let model = try makeModel()
-        let m = model.layerwiseLRMultipliers(decay: 0.5)
-        let byName = Dictionary(uniqueKeysWithValues: zip(model.parameters.entries.map(\.name), m))
-        XCTAssertEqual(byName["classifier.weight"], 1)
-        XCTAssertEqual(byName["bert.pooler.dense.bias"], 1)
-        XCTAssertEqual(byName["bert.encoder.layer.1.output.dense.weight"], 0.5)
-        XCTAssertEqual(byName["bert.encoder.layer.0.attention.self.query.weight"], 0.25)
-        XCTAssertEqual(byName["bert.embeddings.word_embeddings.weight"], 0.125)
+        try KernelPath.onEveryPath(name) {
+            let model = try makeModel()
+            let m = model.layerwiseLRMultipliers(decay: 0.5)
+            let byName = Dictionary(uniqueKeysWithValues: zip(model.parameters.entries.map(\.name), m))
+            XCTAssertEqual(byName["classifier.weight"], 1)
+            XCTAssertEqual(byName["bert.pooler.dense.bias"], 1)
+            XCTAssertEqual(byName["bert.encoder.layer.1.output.dense.weight"], 0.5)
+            XCTAssertEqual(byName["bert.encoder.layer.0.attention.self.query.weight"], 0.25)
+            XCTAssertEqual(byName["bert.embeddings.word_embeddings.weight"], 0.125)
+        }
     }
 
     func testMultiLabelUsesSigmoidBCE() throws {
-        let model = try makeModel(problem: .multiLabel)
-        XCTAssertEqual(model.loss, .sigmoidBCE)
-        let targets: [[Float]] = [[1, 0, 1], [0, 0, 0], [0, 1, 1]]
-        let multi = TrainingBatch(sequences: batch.sequences, typeIds: batch.typeIds, targets: .multiLabel(targets))
-        let (loss, logits) = try model.forwardBackward(multi, training: false)
-        var expected: Double = 0
-        for (row, t) in zip(logits, targets) {
-            for (z, y) in zip(row, t) { expected -= Double(y) * log(1 / (1 + exp(-Double(z)))) + Double(1 - y) * log(1 - 1 / (1 + exp(-Double(z)))) }
+        try KernelPath.onEveryPath(name) {
+            let model = try makeModel(problem: .multiLabel)
+            XCTAssertEqual(model.loss, .sigmoidBCE)
+            let targets: [[Float]] = [[1, 0, 1], [0, 0, 0], [0, 1, 1]]
+            let multi = TrainingBatch(sequences: batch.sequences, typeIds: batch.typeIds, targets: .multiLabel(targets))
+            let (loss, logits) = try model.forwardBackward(multi, training: false)
+            var expected: Double = 0
+            for (row, t) in zip(logits, targets) {
+                for (z, y) in zip(row, t) { expected -= Double(y) * log(1 / (1 + exp(-Double(z)))) + Double(1 - y) * log(1 - 1 / (1 + exp(-Double(z)))) }
+            }
+            XCTAssertEqual(Double(loss), expected / 9, accuracy: 1e-5)
         }
-        XCTAssertEqual(Double(loss), expected / 9, accuracy: 1e-5)
     }
 
     func testDropoutStateMakesTrainingReproducible() throws {
-        let a = try makeModel(), b = try makeModel()
-        let la = try (0..<3).map { _ in try a.forwardBackward(batch).loss }
-        let lb = try (0..<3).map { _ in try b.forwardBackward(batch).loss }
-        XCTAssertEqual(la, lb)
-        XCTAssertEqual(a.dropout.counter, 3)
-        XCTAssertNotEqual(la[0], try a.evaluate(batch).loss, "training forward uses dropout")
-        let restored = try makeModel()
-        restored.dropout = try JSONDecoder().decode(DropoutRNG.self, from: JSONEncoder().encode(a.dropout))
-        let next = try a.forwardBackward(batch).loss
-        XCTAssertEqual(try restored.forwardBackward(batch).loss, next)
+        try KernelPath.onEveryPath(name) {
+            let a = try makeModel(), b = try makeModel()
+            let la = try (0..<3).map { _ in try a.forwardBackward(batch).loss }
+            let lb = try (0..<3).map { _ in try b.forwardBackward(batch).loss }
+            XCTAssertEqual(la, lb)
+            XCTAssertEqual(a.dropout.counter, 3)
+            XCTAssertNotEqual(la[0], try a.evaluate(batch).loss, "training forward uses dropout")
+            let restored = try makeModel()
+            restored.dropout = try JSONDecoder().decode(DropoutRNG.self, from: JSONEncoder().encode(a.dropout))
+            let next = try a.forwardBackward(batch).loss
+            XCTAssertEqual(try restored.forwardBackward(batch).loss, next)
+        }
     }
 
     func testExportUsesHFNamesAndConfig() throws {

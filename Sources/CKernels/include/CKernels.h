@@ -59,6 +59,11 @@ sk_path sk_default_path(sk_precision precision);
 // The value of SENTIMENTKIT_KERNELS ("" when unset), and whether it was understood.
 const char *sk_forced_path_name(void);
 int sk_forced_path_valid(void);
+// Forces `path` for the whole process (every thread), over SENTIMENTKIT_KERNELS; -1 lifts it (tests run every
+// parity check on every path this way: setenv is not safe while other threads read the environment).
+void sk_force_path(int path);
+// The path sk_force_path set, or -1.
+int sk_process_forced_path(void);
 // `path` if this CPU has it for `precision`, else the best path below it (what every function below runs).
 sk_path sk_effective_path(sk_precision precision, sk_path path);
 
