@@ -120,6 +120,7 @@ let package = Package(
                 "SentimentServer",
                 "SentimentServerTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),  // serve's logger
             ],
             path: "Sources/CLI"
         ),

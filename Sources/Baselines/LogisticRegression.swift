@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// L2-regularised logistic regression solved to convergence with L-BFGS, scikit-learn's
 /// `LogisticRegression(solver="lbfgs")` objective (intercepts not penalised), scaled by 1/n as sklearn does:
@@ -117,7 +118,7 @@ public struct LogisticRegression: Sendable {
             let p = sigmoid(decision[0])
             return [1 - p, p]
         }
-        return softmax(decision)
+        return Softmax.probabilities(decision)
     }
 }
 
@@ -130,9 +131,3 @@ public struct LogisticRegression: Sendable {
     z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))
 }
 
-func softmax(_ z: [Double]) -> [Double] {
-    let top = z.max() ?? 0
-    let e = z.map { exp($0 - top) }
-    let total = e.reduce(0, +)
-    return e.map { $0 / total }
-}

@@ -9,7 +9,7 @@
 #include "kernel_common.h"
 
 #if SK_X86
-static SK_INLINE __mmask16 lanes(int remaining) {
+SK_INLINE __mmask16 lanes(int remaining) {
     return remaining >= 16 ? (__mmask16)0xFFFF : remaining <= 0 ? 0 : (__mmask16)((1u << remaining) - 1);
 }
 

@@ -48,21 +48,12 @@ public struct EvaluationMetrics: Codable, Sendable, Equatable {
         }
         self.labels = labels
         count = gold.count
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-        for (g, p) in zip(gold, predicted) { confusion[g][p] += 1 }
-        self.confusion = confusion
-        accuracy = Double((0 ..< k).reduce(0) { $0 + confusion[$1][$1] }) / Double(count)
-
-        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
+        let matrix = ConfusionMatrix(gold: gold, predicted: predicted, classes: k)
+        confusion = matrix.counts
+        accuracy = matrix.accuracy
         let perClass = (0 ..< k).map { c in
-            let truePositives = confusion[c][c]
-            let predictedCount = (0 ..< k).reduce(0) { $0 + confusion[$1][c] }
-            let support = confusion[c].reduce(0, +)
-            let precision = ratio(truePositives, predictedCount)
-            let recall = ratio(truePositives, support)
-            // F1 from counts (2 TP / (2 TP + FP + FN)), as scikit-learn ≥ 1.3 computes it.
-            let f1 = ratio(2 * truePositives, predictedCount + support)
-            return ClassScores(label: labels[c], precision: precision, recall: recall, f1: f1, support: support)
+            ClassScores(label: labels[c], precision: matrix.precision(c), recall: matrix.recall(c), f1: matrix.f1(c),
+                        support: matrix.support(c))
         }
         self.perClass = perClass
         let count = self.count

@@ -20,11 +20,8 @@ public enum ScoreFunction: String, Sendable, Codable, CaseIterable {
         case .none: return logits
         case .sigmoid: return logits.map { 1 / (1 + expf(-$0)) }
         case .softmax:
-            // Max-subtracted, in Double: the score of a confident model must not round to exactly 1 by accident.
-            let top = Double(logits.max() ?? 0)
-            let exps = logits.map { exp(Double($0) - top) }
-            let sum = exps.reduce(0, +)
-            return exps.map { Float($0 / sum) }
+            // In Double: the score of a confident model must not round to exactly 1 by accident.
+            return Softmax.probabilities(logits.map(Double.init)).map(Float.init)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 import SentimentModels
 
 /// Classification losses over logits [B, L], mean-reduced exactly like PyTorch, with their gradient w.r.t. the logits.
@@ -60,14 +61,6 @@ public enum Loss: Sendable, Equatable, Codable {
         }
     }
 
-    /// softmax(z) and logsumexp(z) of one row in Double, max-subtracted (distillation and temperature scaling).
-    static func softmax(_ z: [Double]) -> (p: [Double], logSum: Double) {
-        let top = z.max()!
-        let e = z.map { exp($0 - top) }
-        let s = e.reduce(0, +)
-        return (e.map { $0 / s }, top + log(s))
-    }
-
     static func distillation(
         logits: UnsafePointer<Float>, batch: Int, classes: Int, labels: [Int], teacher: [[Float]],
         temperature: Float, alpha: Float, dLogits: UnsafeMutablePointer<Float>?, scale: Float
@@ -77,8 +70,8 @@ public enum Loss: Sendable, Equatable, Codable {
         for i in 0..<batch {
             let s = (0..<classes).map { Double(logits[i * classes + $0]) }
             let a = labels[i] >= 0 ? Double(alpha) : 1
-            let (q, logQ) = Self.softmax(s.map { $0 / t })
-            let (r, logR) = Self.softmax(teacher[i].map { Double($0) / t })
+            let (q, logQ) = Softmax.probabilitiesAndLogSum(s.map { $0 / t })
+            let (r, logR) = Softmax.probabilitiesAndLogSum(teacher[i].map { Double($0) / t })
             // KL(r ‖ q) = Σ r_k (log r_k − log q_k), log q_k = s_k/T − logsumexp(s/T).
             var kl = 0.0
             for k in 0..<classes where r[k] > 0 {
@@ -87,7 +80,7 @@ public enum Loss: Sendable, Equatable, Codable {
             var ce = 0.0
             var p = [Double](repeating: 0, count: classes)
             if labels[i] >= 0 {
-                let (pp, logP) = Self.softmax(s)
+                let (pp, logP) = Softmax.probabilitiesAndLogSum(s)
                 p = pp
                 ce = logP - s[labels[i]]
             }
@@ -116,18 +109,13 @@ public enum Loss: Sendable, Equatable, Codable {
         for i in 0..<batch { totalWeight += Double(w[labels[i]]) }
         let eps = smoothing
         var nll: Double = 0, smooth: Double = 0
-        var p = [Float](repeating: 0, count: classes)
         for i in 0..<batch {
-            let z = logits + i * classes
-            var m = -Float.infinity
-            for c in 0..<classes { m = max(m, z[c]) }
-            var s: Float = 0
-            for c in 0..<classes { p[c] = exp(z[c] - m); s += p[c] }
-            let logSum = m + log(s)
-            for c in 0..<classes { p[c] /= s }
+            let z = (0..<classes).map { Double(logits[i * classes + $0]) }
+            let (pd, logSum) = Softmax.probabilitiesAndLogSum(z)
+            let p = pd.map { Float($0) }
             let y = labels[i]
-            nll += Double(w[y]) * Double(logSum - z[y])
-            for c in 0..<classes { smooth += Double(w[c]) * Double(logSum - z[c]) }
+            nll += Double(w[y]) * (logSum - z[y])
+            for c in 0..<classes { smooth += Double(w[c]) * (logSum - z[c]) }
             if let dLogits {
                 let d = dLogits + i * classes
                 let a = (1 - eps) * w[y] / Float(totalWeight)

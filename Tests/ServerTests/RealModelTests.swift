@@ -16,14 +16,8 @@ final class RealModelTests: XCTestCase {
     static let tinyBert = fixtures.appendingPathComponent("trainer/tiny-bert")
     static let texts = ["the movie was great", "a very dull film", "really plot and fine a story", "ending this cast messy"]
 
-    /// The cache the tests read (SENTIMENTKIT_HOME or ~/.cache/sentimentkit); skips when an artifact is missing.
-    func cachedArtifact(_ name: String) throws -> URL {
-        do {
-            return try ArtifactCache.default.locate(name)
-        } catch {
-            throw XCTSkip("\(name) is not cached (sentiment fetch \(name)): \(error)")
-        }
-    }
+    /// The cache the tests read (SENTIMENTKIT_HOME or ~/.cache/sentimentkit); a missing artifact fails the test.
+    func cachedArtifact(_ name: String) throws -> URL { try ArtifactCache.default.locate(name) }
 
     // MARK: - /v1/classify = `sentiment classify --json`
 

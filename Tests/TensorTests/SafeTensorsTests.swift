@@ -195,9 +195,8 @@ final class SafeTensorsTests: XCTestCase {
     // MARK: Real checkpoint
 
     func testLoadsAllMiniLMCheckpoint() throws {
-        guard let url = FixturePaths.artifact("all-MiniLM-L6-v2", "model.safetensors") else {
-            throw XCTSkip("all-MiniLM-L6-v2 is not cached; run `sentiment fetch all-MiniLM-L6-v2`")
-        }
+        let url = try XCTUnwrap(FixturePaths.artifact("all-MiniLM-L6-v2", "model.safetensors"),
+                                "all-MiniLM-L6-v2 is not cached: run `sentiment fetch all-MiniLM-L6-v2` (make test fetches it)")
         let file = try SafeTensorsFile(contentsOf: url)
         XCTAssertEqual(file.names.count, 104)
         XCTAssertEqual(file.names.first, "embeddings.LayerNorm.bias")

@@ -16,12 +16,11 @@ enum Fixtures {
         return URL(fileURLWithPath: home).appendingPathComponent("artifacts")
     }
 
-    /// An artifact folder, or a skip when it has not been fetched (`sentiment fetch` / `make test` fetch them).
+    /// An artifact folder; a test fails when it has not been fetched (`sentiment fetch` / `make test` fetch them).
     static func artifact(_ name: String) throws -> URL {
         let url = artifacts.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("artifact \(name) not in \(artifacts.path): run `sentiment fetch` first")
-        }
+        _ = try XCTUnwrap(FileManager.default.fileExists(atPath: url.path) ? url : nil,
+                          "artifact \(name) not in \(artifacts.path): run `sentiment fetch \(name)` (make test fetches it)")
         return url
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SentimentCore
 
 /// Accuracy, macro-F1 and mean loss of single-label predictions, as scikit-learn computes them
 /// (`accuracy_score`, `f1_score(average="macro", zero_division=0)` over all `numClasses` labels).
@@ -12,24 +13,11 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
     public var loss: Double?
 
     public init(predictions: [Int], labels: [Int], numClasses: Int, loss: Double? = nil) {
-        precondition(predictions.count == labels.count, "\(predictions.count) predictions for \(labels.count) labels")
-        var truePositives = [Int](repeating: 0, count: numClasses)
-        var predicted = [Int](repeating: 0, count: numClasses)
-        var actual = [Int](repeating: 0, count: numClasses)
-        var correct = 0
-        for (p, y) in zip(predictions, labels) {
-            predicted[p] += 1
-            actual[y] += 1
-            if p == y { truePositives[y] += 1; correct += 1 }
-        }
+        let matrix = ConfusionMatrix(gold: labels, predicted: predictions, classes: numClasses)
         count = labels.count
-        accuracy = labels.isEmpty ? 0 : Double(correct) / Double(labels.count)
-        // F1 = 2·TP / (2·TP + FP + FN) = 2·TP / (predicted + actual); 0 when both are 0 (zero_division=0).
-        perClassF1 = (0..<numClasses).map { c in
-            let denominator = predicted[c] + actual[c]
-            return denominator == 0 ? 0 : 2 * Double(truePositives[c]) / Double(denominator)
-        }
-        macroF1 = numClasses == 0 ? 0 : perClassF1.reduce(0, +) / Double(numClasses)
+        accuracy = matrix.accuracy
+        perClassF1 = (0..<numClasses).map(matrix.f1)
+        macroF1 = matrix.macroF1
         self.loss = loss
     }
 
@@ -63,10 +51,6 @@ public func argmaxRows(_ rows: [[Float]]) -> [Int] {
 public func meanCrossEntropy(logits: [[Float]], labels: [Int]) -> Double {
     guard !logits.isEmpty else { return 0 }
     var total = 0.0
-    for (row, y) in zip(logits, labels) {
-        let m = Double(row.max() ?? 0)
-        let logSumExp = m + log(row.reduce(0.0) { $0 + exp(Double($1) - m) })
-        total += logSumExp - Double(row[y])
-    }
+    for (row, y) in zip(logits, labels) { total += Softmax.logSumExp(row.map(Double.init)) - Double(row[y]) }
     return total / Double(logits.count)
 }

@@ -41,7 +41,7 @@ public enum TemperatureScaling {
     static func derivatives(_ z: [[Double]], _ labels: [Int], beta: Double) -> (first: Double, second: Double) {
         var g = 0.0, h = 0.0
         for (row, y) in zip(z, labels) {
-            let p = Loss.softmax(row.map { beta * $0 }).p
+            let p = Softmax.probabilities(row.map { beta * $0 })
             var mean = 0.0, square = 0.0
             for (pk, zk) in zip(p, row) { mean += pk * zk; square += pk * zk * zk }
             g += mean - row[y]
@@ -56,7 +56,7 @@ public enum TemperatureScaling {
         var total = 0.0
         for (row, y) in zip(logits, labels) {
             let scaled = row.map { Double($0) / temperature }
-            total += Loss.softmax(scaled).logSum - scaled[y]
+            total += Softmax.logSumExp(scaled) - scaled[y]
         }
         return total / Double(max(logits.count, 1))
     }
@@ -65,7 +65,7 @@ public enum TemperatureScaling {
     public static func expectedCalibrationError(logits: [[Float]], labels: [Int], temperature: Double) -> Double {
         var confidences: [Double] = [], correct: [Bool] = []
         for (row, y) in zip(logits, labels) {
-            let p = Loss.softmax(row.map { Double($0) / temperature }).p
+            let p = Softmax.probabilities(row.map { Double($0) / temperature })
             let best = p.indices.max { p[$0] < p[$1] }!
             confidences.append(p[best])
             correct.append(best == y)
