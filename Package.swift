@@ -53,9 +53,10 @@ let package = Package(
             path: "Sources/Data"
         ),
         // WordPiece (BERT) and byte-level BPE (RoBERTa) tokenizers, identical to Hugging Face.
-        .target(name: "SentimentTokenizers", path: "Sources/Tokenizers"),
+        .target(name: "SentimentTokenizers", dependencies: ["SentimentCore"], path: "Sources/Tokenizers"),
         // BERT, DistilBERT, RoBERTa encoders and heads; HF checkpoint loading.
-        .target(name: "SentimentModels", dependencies: ["SentimentCore", "SentimentTensor", "SentimentTokenizers"], path: "Sources/Models"),
+        // (Tokenizer output reaches the models as SentimentCore's `TokenizedInput`: no dependency on the tokenizers.)
+        .target(name: "SentimentModels", dependencies: ["SentimentCore", "SentimentTensor"], path: "Sources/Models"),
         // Backward passes, losses, AdamW, schedules, the trainer and checkpoints.
         .target(
             name: "SentimentTraining",
@@ -131,7 +132,10 @@ let package = Package(
             path: "Tests/DataTests"
         ),
         .testTarget(name: "TokenizerTests", dependencies: ["SentimentTokenizers", "SentimentData"], path: "Tests/TokenizerTests"),
-        .testTarget(name: "ModelTests", dependencies: ["SentimentCore", "SentimentTensor", "SentimentModels", "SentimentData"], path: "Tests/ModelTests"),
+        .testTarget(
+            name: "ModelTests", dependencies: ["SentimentCore", "SentimentTensor", "SentimentModels", "SentimentData", "SentimentTokenizers"],
+            path: "Tests/ModelTests"
+        ),
         .testTarget(name: "TrainingTests", dependencies: ["SentimentTraining"], path: "Tests/TrainingTests"),
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
         .testTarget(

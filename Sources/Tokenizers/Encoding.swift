@@ -1,7 +1,9 @@
+import SentimentCore
+
 /// The output of a tokenizer for one text (or one text pair), as HF `tokenizers.Encoding` returns it.
 ///
 /// All arrays have the same length (the number of tokens, padding included).
-public struct Encoding: Sendable, Equatable {
+public struct Encoding: Sendable, Equatable, TokenizedInput {
     /// Token ids in the vocabulary.
     public var ids: [Int32]
     /// Segment ids: 0 for text A (and its specials), 1 for text B (BERT); always 0 for RoBERTa.

@@ -126,7 +126,7 @@ final class KernelTests: XCTestCase {
     }
 
     func testLargeActivationsAreIdenticalOnOneAndTwoThreads() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             // 100_003 floats: above the parallel grain, with a tail.
             let x = (0..<100_003).map { Float(sin(Double($0) * 0.37) * 8) }
             Parallel.threads = 1
@@ -227,7 +227,7 @@ final class KernelTests: XCTestCase {
     }
 
     func testAddScaleAndResidualAreExact() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let n = 70_001  // crosses the parallel grain, with a tail
             let a = (0..<n).map { Float($0) * 0.5 }, b = (0..<n).map { Float(-$0) * 0.25 + 1 }
             for threads in [1, 2] {
@@ -245,7 +245,7 @@ final class KernelTests: XCTestCase {
     }
 
     func testKernelsNestedInsideAParallelLoopGiveTheSerialResult() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             // The models layer runs kernels inside its own parallel loop over heads; nested chunking must not change
             // results or deadlock.
             let rows = 64, cols = 512
