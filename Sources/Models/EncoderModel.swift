@@ -113,15 +113,36 @@ public final class EncoderModel: Sendable {
         return result
     }
 
-    /// Classification logits (B, numLabels) from an encoder output.
+    /// Classification logits (B, numLabels) from an encoder output (every token's hidden state: when the caller also
+    /// wants those, or the attention).
     public func classify(_ output: EncoderOutput) throws -> Tensor {
         guard let classificationHead else { throw ModelError.missingHead("sequence classification") }
-        return output.hidden.withUnsafeBufferPointer { classificationHead.forward($0.baseAddress!, batch: output.batch) }
+        let b = output.batch.count, c = hiddenSize
+        return caches.withCache { ws in
+            ws.prepareHead(batchSize: b, width: c, numLabels: classificationHead.numLabels)
+            output.hidden.withUnsafeBufferPointer { gatherFirstTokens($0.baseAddress!, batch: output.batch, width: c, out: ws.cls.pointer) }
+            return headLogits(classificationHead, first: ws.cls.pointer, count: b, cache: ws)
+        }
     }
 
-    /// Classification logits (B, numLabels).
+    /// Classification logits (B, numLabels): the shared forward with `firstTokenOnly` — the last block computes
+    /// queries, attention output, FFN and norms for each sequence's first token alone, all the head reads (HF computes
+    /// every token and drops the rest) — then the head, in one pooled cache, nothing copied but the logits.
     public func classify(_ batch: PackedBatch) throws -> Tensor {
-        try classify(forward(batch))
+        guard let classificationHead else { throw ModelError.missingHead("sequence classification") }
+        let positionIds = embeddings.positionIds(batch)
+        try embeddings.validate(batch, positionIds: positionIds)
+        return caches.withCache { ws in
+            ws.prepare(lengths: batch.lengths, config: config, numLabels: classificationHead.numLabels)
+            let first = pass.forward(batch, positions: positionIds, cache: ws, dropoutKey: nil, firstTokenOnly: true)
+            return headLogits(classificationHead, first: first, count: batch.count, cache: ws)
+        }
+    }
+
+    private func headLogits(_ head: ClassificationHead, first: UnsafeMutablePointer<Float>, count b: Int,
+                            cache ws: ActivationCache) -> Tensor {
+        head.forward(first, count: b, cache: ws, layers: config.numHiddenLayers, dropout: nil)
+        return Tensor(shape: [b, head.numLabels], data: Array(UnsafeBufferPointer(start: ws.logits.pointer, count: b * head.numLabels)))
     }
 
     /// Masked-LM logits (M, V) at `positions[b]` (token indices within sequence b), rows in batch-then-position order.

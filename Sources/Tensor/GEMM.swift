@@ -42,7 +42,7 @@ public enum GEMM {
         return .packed(KernelPath.default(for: .fp32), .fp32)
     }())
 
-    /// The process-wide engine of training's GEMMs (`Kernels.linear` and `LinearLayer.backward` on weights that are
+    /// The process-wide engine of training's GEMMs (`Kernels.linear` and `LinearOp.backward` on weights that are
     /// not pre-packed): `.blas` by default. The trainer sets `.packed(_, .bf16)` for a bf16 run and restores it after.
     public static var training: Engine {
         get { setting.engine }

@@ -40,7 +40,7 @@ final class TrainingLayerTests: XCTestCase {
     // MARK: linear
 
     func testLinearBackwardMatchesFiniteDifferences() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let N = 5, In = 7, Out = 4
             let x = random(N * In), w = random(Out * In), b = random(Out), r = random(N * Out)
             func f(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
@@ -55,15 +55,15 @@ final class TrainingLayerTests: XCTestCase {
             let xd = x.map(Double.init), wd = w.map(Double.init), bd = b.map(Double.init)
             var dx = [Float](repeating: 0, count: N * In), dw = [Float](repeating: 0, count: Out * In)
             var db = [Float](repeating: 0, count: Out)
-            LinearLayer.backward(r, x: x, rows: N, inFeatures: In, weight: w, outFeatures: Out,
-                                 dx: &dx, dWeight: &dw, dBias: &db)
+            LinearOp.backward(r, x: x, rows: N, inFeatures: In, weight: w, outFeatures: Out,
+                              dx: &dx, dWeight: &dw, dBias: &db)
             assertClose(dx, numericGradient(x) { f($0, wd, bd) }, "linear dx")
             assertClose(dw, numericGradient(w) { f(xd, $0, bd) }, "linear dW")
             assertClose(db, numericGradient(b) { f(xd, wd, $0) }, "linear db")
             // Parameter gradients accumulate; dx is overwritten unless asked to accumulate.
             let dwOnce = dw, dxOnce = dx
-            LinearLayer.backward(r, x: x, rows: N, inFeatures: In, weight: w, outFeatures: Out,
-                                 dx: &dx, dWeight: &dw, dBias: nil)
+            LinearOp.backward(r, x: x, rows: N, inFeatures: In, weight: w, outFeatures: Out,
+                              dx: &dx, dWeight: &dw, dBias: nil)
             assertClose(dw, dwOnce.map { 2 * $0 }, "linear dW accumulates", tolerance: 1e-6)
             assertClose(dx, dxOnce, "linear dx overwritten", tolerance: 0)
         }
@@ -72,7 +72,7 @@ final class TrainingLayerTests: XCTestCase {
     // MARK: layer norm
 
     func testLayerNormForwardAndBackwardMatchDoubleReference() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let N = 4, C = 13, eps: Float = 1e-5
             let x = random(N * C, scale: 2).map { $0 + 0.5 }, gamma = random(C).map { 1 + 0.3 * $0 }, beta = random(C)
             let r = random(N * C)
@@ -88,11 +88,15 @@ final class TrainingLayerTests: XCTestCase {
             }
             func f(_ x: [Double], _ g: [Double], _ b: [Double]) -> Double { zip(ln(x, g, b), r).map { $0 * Double($1) }.reduce(0, +) }
             var out = [Float](repeating: 0, count: N * C), mean = [Float](repeating: 0, count: N), rstd = mean
-            LayerNormLayer.forward(x, rows: N, cols: C, gamma: gamma, beta: beta, eps: eps, out: &out, mean: &mean, rstd: &rstd)
+            gamma.withUnsafeBufferPointer { g in beta.withUnsafeBufferPointer { b in
+                let norm = LayerNorm(weight: Weight(pointer: g.baseAddress!, shape: [C]), bias: Weight(pointer: b.baseAddress!, shape: [C]),
+                                     eps: eps)
+                LayerNormOp.forward(norm, x, rows: N, out: &out, mean: &mean, rstd: &rstd)
+            } }
             let xd = x.map(Double.init), gd = gamma.map(Double.init), bd = beta.map(Double.init)
             assertClose(out, ln(xd, gd, bd).map(Float.init), "layerNorm forward", tolerance: 1e-6)
             var dx = [Float](repeating: 0, count: N * C), dg = [Float](repeating: 0, count: C), db = dg
-            LayerNormLayer.backward(r, x: x, mean: mean, rstd: rstd, rows: N, cols: C, gamma: gamma, dx: &dx, dGamma: &dg, dBeta: &db)
+            LayerNormOp.backward(r, x: x, mean: mean, rstd: rstd, rows: N, cols: C, gamma: gamma, dx: &dx, dGamma: &dg, dBeta: &db)
             assertClose(dx, numericGradient(x) { f($0, gd, bd) }, "layerNorm dx")
             assertClose(dg, numericGradient(gamma) { f(xd, $0, bd) }, "layerNorm dγ")
             assertClose(db, numericGradient(beta) { f(xd, gd, $0) }, "layerNorm dβ")
@@ -102,27 +106,27 @@ final class TrainingLayerTests: XCTestCase {
     // MARK: activations
 
     func testGELUForwardAndBackwardMatchErfReference() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let x = (0..<203).map { Float($0 - 101) * 0.06 } + random(45, scale: 3)
             let r = random(x.count)
             func gelu(_ v: Double) -> Double { 0.5 * v * (1 + erf(v / 2.0.squareRoot())) }
             var out = [Float](repeating: 0, count: x.count)
-            GELULayer.forward(x, count: x.count, out: &out)
+            GELUOp.forward(x, count: x.count, out: &out)
             assertClose(out, x.map { Float(gelu(Double($0))) }, "gelu forward", tolerance: 1e-6)
             var d = r
-            GELULayer.backward(&d, x: x, count: x.count)
+            GELUOp.backward(&d, x: x, count: x.count)
             let numeric = numericGradient(x) { xs in zip(xs, r).map { gelu($0) * Double($1) }.reduce(0, +) }
             assertClose(d, numeric, "gelu backward")
         }
     }
 
     func testTanhBackwardMatchesFiniteDifferences() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let x = random(29, scale: 2), r = random(29)
             var y = [Float](repeating: 0, count: x.count)
-            TanhLayer.forward(x, count: x.count, out: &y)
+            TanhOp.forward(x, count: x.count, out: &y)
             var d = r
-            TanhLayer.backward(&d, y: y, count: x.count)
+            TanhOp.backward(&d, y: y, count: x.count)
             assertClose(d, numericGradient(x) { xs in zip(xs, r).map { Foundation.tanh($0) * Double($1) }.reduce(0, +) }, "tanh backward")
         }
     }
@@ -182,11 +186,11 @@ final class TrainingLayerTests: XCTestCase {
                         let grads = firstTokenOnly
                             ? AttentionOperands(q: dqf.baseAddress!, qStride: C, k: d + C, v: d + 2 * C, kvStride: 3 * C)
                             : AttentionOperands(q: d, qStride: 3 * C, k: d + C, v: d + 2 * C, kvStride: 3 * C)
-                        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: &probs, dropped: &dropped,
-                                               mask: &mask, dropout: dropout.map { (p: $0, key: 99) }, ctx: &ctx)
-                        AttentionLayer.backward(dctx: r, operands, layout: layout, hidden: C, probs: probs,
-                                                dropped: dropout == nil ? nil : dropped, mask: dropout == nil ? nil : mask,
-                                                scratch: &scratch, grads: grads)
+                        AttentionOp.forward(operands, layout: layout, hidden: C, probs: &probs, dropped: &dropped,
+                                            mask: &mask, dropout: dropout.map { (p: $0, key: 99) }, ctx: &ctx)
+                        AttentionOp.backward(dctx: r, operands, layout: layout, hidden: C, probs: probs,
+                                             dropped: dropout == nil ? nil : dropped, mask: dropout == nil ? nil : mask,
+                                             scratch: &scratch, grads: grads)
                     }
                 }
             }
@@ -219,10 +223,10 @@ final class TrainingLayerTests: XCTestCase {
         assertClose(dqkv, numeric, "\(label) dqkv")
     }
 
-    func testAttentionBackwardMatchesFiniteDifferences() throws { try KernelPath.onEveryPath(name) { checkAttention(dropout: nil) } }
-    func testAttentionWithDropoutBackwardMatchesFiniteDifferences() throws { try KernelPath.onEveryPath(name) { checkAttention(dropout: 0.3) } }
+    func testAttentionBackwardMatchesFiniteDifferences() throws { KernelPath.onEveryPath(name) { checkAttention(dropout: nil) } }
+    func testAttentionWithDropoutBackwardMatchesFiniteDifferences() throws { KernelPath.onEveryPath(name) { checkAttention(dropout: 0.3) } }
     func testFirstTokenAttentionBackwardMatchesFiniteDifferences() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             checkAttention(dropout: nil, firstTokenOnly: true)
             checkAttention(dropout: 0.3, firstTokenOnly: true)
         }
@@ -231,20 +235,20 @@ final class TrainingLayerTests: XCTestCase {
     // MARK: embeddings and dropout
 
     func testEmbeddingBackwardScatterAddsIntoRepeatedRows() throws {
-        try KernelPath.onEveryPath(name) {
+        KernelPath.onEveryPath(name) {
             let C = 3, ids: [Int32] = [2, 0, 2, 1], types: [Int32] = [0, 1, 1, 0], positions: [Int32] = [0, 1, 0, 1]
             let dout: [Float] = (0..<12).map(Float.init)
             var dWord = [Float](repeating: 0, count: 4 * C), dPos = [Float](repeating: 0, count: 2 * C)
             var dType = [Float](repeating: 0, count: 2 * C)
-            EmbeddingLayer.backward(dout, ids: ids, typeIds: types, positions: positions, count: 4, dim: C,
-                                    dWord: &dWord, dPosition: &dPos, dTokenType: &dType)
+            EmbeddingOp.backward(dout, ids: ids, typeIds: types, positions: positions, count: 4, dim: C,
+                                 dWord: &dWord, dPosition: &dPos, dTokenType: &dType)
             XCTAssertEqual(dWord, [3, 4, 5, 9, 10, 11, 6, 8, 10, 0, 0, 0])  // row 2 = rows 0 + 2 of dout
             XCTAssertEqual(dPos, [6, 8, 10, 12, 14, 16])
             XCTAssertEqual(dType, [9, 11, 13, 9, 11, 13])
             var out = [Float](repeating: 0, count: 4 * C)
             let word = (0..<12).map(Float.init), pos: [Float] = [100, 100, 100, 200, 200, 200], type: [Float] = [0, 0, 0, 1000, 1000, 1000]
-            EmbeddingLayer.forward(ids: ids, typeIds: types, positions: positions, count: 4, dim: C, word: word,
-                                   position: pos, tokenType: type, out: &out)
+            EmbeddingOp.forward(ids: ids, typeIds: types, positions: positions, count: 4, dim: C, word: word,
+                                position: pos, tokenType: type, out: &out)
             XCTAssertEqual(Array(out[0..<3]), [106, 107, 108])       // word row 2 + position 0 + type 0
             XCTAssertEqual(Array(out[3..<6]), [1200, 1201, 1202])    // word row 0 + position 1 + type 1
         }
@@ -253,20 +257,20 @@ final class TrainingLayerTests: XCTestCase {
     func testDropoutKeepsOneMinusPAndScalesAndIsDeterministic() {
         let n = 200_000, p: Float = 0.1
         var x = [Float](repeating: 1, count: n), mask = x
-        Dropout.forward(&x, count: n, p: p, key: 5, mask: &mask)
+        DropoutOp.forward(&x, count: n, p: p, key: 5, mask: &mask)
         let dropped = Float(mask.filter { $0 == 0 }.count) / Float(n)
         print("dropout: dropped fraction \(dropped) for p \(p)")
         XCTAssertEqual(dropped, p, accuracy: 0.005)
         XCTAssertTrue(mask.allSatisfy { $0 == 0 || abs($0 - 1 / (1 - p)) < 1e-7 })
         XCTAssertEqual(x, mask)
         var again = [Float](repeating: 1, count: n), mask2 = again
-        Dropout.forward(&again, count: n, p: p, key: 5, mask: &mask2)
+        DropoutOp.forward(&again, count: n, p: p, key: 5, mask: &mask2)
         XCTAssertEqual(mask, mask2, "same key, same mask")
         var rng = DropoutRNG(seed: 1)
         let k1 = rng.passKey(); rng.counter += 1
         XCTAssertNotEqual(k1, rng.passKey(), "each pass draws new masks")
         var d = [Float](repeating: 2, count: n)
-        Dropout.backward(&d, count: n, mask: mask)
+        DropoutOp.backward(&d, count: n, mask: mask)
         XCTAssertEqual(d, mask.map { 2 * $0 })
     }
 }

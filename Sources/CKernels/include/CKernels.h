@@ -110,8 +110,6 @@ void sk_bf16_convert_rows_strided(sk_path path, const float *x, int m, int k, si
                                   int row_end, uint16_t *out);
 void sk_bf16_gemm(sk_path path, const uint16_t *x_tiles, int m, int k, const uint16_t *packed, int n,
                   int panel_begin, int panel_end, const float *bias, sk_epilogue epilogue, float *out, int ldo);
-// One float rounded to bfloat16 and back (what the kernels see).
-float sk_bf16_round(float value);
 
 // ---- int8 ----
 int sk_i8_panel_width(void);

@@ -94,6 +94,14 @@ package final class ActivationCache {
     package func layerOutput(_ l: Int) -> UnsafeMutablePointer<Float> { hidden[keepsActivations ? l + 1 : 0].pointer }
     package func layer(_ l: Int) -> LayerCache { layers[keepsActivations ? l : 0] }
 
+    /// The head's buffers alone, for B first tokens of width C (a classification head run on hidden states that
+    /// another call computed).
+    package func prepareHead(batchSize B: Int, width C: Int, numLabels L: Int) {
+        batchSize = B
+        for b in [cls, headDense, headInput, headDropped] { b.reserve(B * C) }
+        logits.reserve(B * L)
+    }
+
     /// Sizes every buffer for a batch of `lengths`.
     package func prepare(lengths: [Int], config c: ModelConfig, numLabels L: Int) {
         layout = PackedSequences(lengths: lengths, heads: c.numAttentionHeads)

@@ -45,7 +45,7 @@ package struct EncoderPass {
         batch.ids.withUnsafeBufferPointer { ids in
             positions.withUnsafeBufferPointer { pos in
                 batch.typeIds.withUnsafeBufferPointer { types in
-                    EmbeddingLayer.forward(
+                    EmbeddingOp.forward(
                         ids: ids.baseAddress!, typeIds: types.baseAddress, positions: pos.baseAddress!, count: N, dim: C,
                         word: embeddings.wordEmbeddings.pointer, position: embeddings.positionEmbeddings.pointer,
                         tokenType: embeddings.tokenTypeEmbeddings?.pointer, out: ws.embSum.pointer)
@@ -53,11 +53,11 @@ package struct EncoderPass {
             }
         }
         let norm = embeddings.layerNorm
-        LayerNormLayer.forward(ws.embSum.pointer, rows: N, cols: C, gamma: norm.weight.pointer, beta: norm.bias.pointer,
-                               eps: norm.eps, out: ws.hidden[0].pointer, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer)
+        LayerNormOp.forward(norm, ws.embSum.pointer, rows: N, out: ws.hidden[0].pointer, mean: ws.embMean.pointer,
+                            rstd: ws.embRstd.pointer)
         if let key = dropoutKey, c.hiddenDropoutProb > 0 {
-            Dropout.forward(ws.hidden[0].pointer, count: N * C, p: c.hiddenDropoutProb,
-                            key: DropoutRNG.siteKey(pass: key, site: DropoutSite.embeddings), mask: ws.embMask.pointer)
+            DropoutOp.forward(ws.hidden[0].pointer, count: N * C, p: c.hiddenDropoutProb,
+                              key: DropoutRNG.siteKey(pass: key, site: DropoutSite.embeddings), mask: ws.embMask.pointer)
         }
         let bias = encoder.relativeAttentionBias.map {
             RelativeBiasOperand(table: $0.pointer, numBuckets: $0.shape[0], maxLength: batch.maxLength)
@@ -89,11 +89,20 @@ package struct EncoderPass {
         let operands: AttentionOperands
         let residual: UnsafeMutablePointer<Float>   // (R, C) input rows of the first residual connection
         if firstTokenOnly {
-            // K, V of every token: (N, C) · [Wk; Wv]ᵀ → (N, 2C); Q of the first tokens: (B, C) · Wqᵀ.
+            // K, V of every token: (N, C) · [Wk; Wv]ᵀ → (N, 2C); Q of the first tokens: (B, C) · Wqᵀ (training's views).
             for s in 0..<R { (lc.xFirst.pointer + s * C).update(from: x + layout.offsets[s] * C, count: C) }
-            qkv.rows(0..<C)(lc.xFirst.pointer, rows: R, out: lc.q.pointer)
-            qkv.rows(C..<3 * C)(x, rows: N, out: lc.qkv.pointer)
-            operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer, v: lc.qkv.pointer + C, kvStride: 2 * C)
+            if qkv.packed != nil {
+                // Inference: a weight packed for our kernels is not cut by rows. Project every token (N, 3C), then
+                // gather the first tokens' queries; the attention core, both dense layers and norms still run on B rows.
+                qkv(x, rows: N, out: lc.qkv.pointer)
+                for s in 0..<R { (lc.q.pointer + s * C).update(from: lc.qkv.pointer + layout.offsets[s] * 3 * C, count: C) }
+                operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer + C, v: lc.qkv.pointer + 2 * C,
+                                             kvStride: 3 * C)
+            } else {
+                qkv.rows(0..<C)(lc.xFirst.pointer, rows: R, out: lc.q.pointer)
+                qkv.rows(C..<3 * C)(x, rows: N, out: lc.qkv.pointer)
+                operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer, v: lc.qkv.pointer + C, kvStride: 2 * C)
+            }
             residual = lc.xFirst.pointer
         } else {
             qkv(x, rows: N, out: lc.qkv.pointer)   // (N, C) · [Wq; Wk; Wv]ᵀ → (N, 3C)
@@ -105,8 +114,8 @@ package struct EncoderPass {
             c.attentionProbsDropoutProb > 0
                 ? (p: c.attentionProbsDropoutProb, key: DropoutRNG.siteKey(pass: key, site: DropoutSite.attentionProbs(l))) : nil
         }
-        AttentionLayer.forward(operands, layout: layout, hidden: C, probs: ws.keepsProbabilities ? lc.probs.pointer : nil, dropped: lc.dropped.pointer,
-                               mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer, bias: bias)
+        AttentionOp.forward(operands, layout: layout, hidden: C, probs: ws.keepsProbabilities ? lc.probs.pointer : nil, dropped: lc.dropped.pointer,
+                            mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer, bias: bias)
         // BertSelfOutput: h1 = LayerNorm(dropout(dense(ctx)) + x).
         outputBlockForward(lc.ctx.pointer, rows: R, dense: block.attentionOutput.dense, residual: residual,
                            dropout: keys.attentionOutputDropout
@@ -139,10 +148,9 @@ package struct EncoderPass {
     ) {
         let C = config.hiddenSize, p = config.hiddenDropoutProb
         dense(input, rows: R, out: lnInput)
-        if let dropout, p > 0 { Dropout.forward(lnInput, count: R * C, p: p, key: dropout.key, mask: dropout.mask) }
+        if let dropout, p > 0 { DropoutOp.forward(lnInput, count: R * C, p: p, key: dropout.key, mask: dropout.mask) }
         Kernels.addInPlace(lnInput, residual, count: R * C)
-        LayerNormLayer.forward(lnInput, rows: R, cols: C, gamma: norm.weight.pointer, beta: norm.bias.pointer,
-                               eps: norm.eps, out: out, mean: mean, rstd: rstd)
+        LayerNormOp.forward(norm, lnInput, rows: R, out: out, mean: mean, rstd: rstd)
     }
 
     // MARK: backward
@@ -172,16 +180,16 @@ package struct EncoderPass {
         guard lowest == 0, let g = gradients.embeddings else { return }
 
         // Embeddings: dropout → LayerNorm → scatter into the tables.
-        if ws.dropoutActive && c.hiddenDropoutProb > 0 { Dropout.backward(ws.dA.pointer, count: N * C, mask: ws.embMask.pointer) }
+        if ws.dropoutActive && c.hiddenDropoutProb > 0 { DropoutOp.backward(ws.dA.pointer, count: N * C, mask: ws.embMask.pointer) }
         let norm = embeddings.layerNorm
-        LayerNormLayer.backward(ws.dA.pointer, x: ws.embSum.pointer, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer,
-                                rows: N, cols: C, gamma: norm.weight.pointer, dx: ws.dB.pointer,
-                                dGamma: g.layerNorm.gamma, dBeta: g.layerNorm.beta)
+        LayerNormOp.backward(ws.dA.pointer, x: ws.embSum.pointer, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer,
+                             rows: N, cols: C, gamma: norm.weight.pointer, dx: ws.dB.pointer,
+                             dGamma: g.layerNorm.gamma, dBeta: g.layerNorm.beta)
         let pad = BertEmbeddings.paddingIdx(c)
         batch.ids.withUnsafeBufferPointer { ids in
             positions.withUnsafeBufferPointer { pos in
                 batch.typeIds.withUnsafeBufferPointer { types in
-                    EmbeddingLayer.backward(
+                    EmbeddingOp.backward(
                         ws.dB.pointer, ids: ids.baseAddress!, typeIds: types.baseAddress, positions: pos.baseAddress!,
                         count: N, dim: C, paddingIdx: pad, dWord: g.word, dPosition: g.position,
                         dTokenType: embeddings.tokenTypeEmbeddings == nil ? nil : g.tokenType,
@@ -216,9 +224,9 @@ package struct EncoderPass {
                             dInput: ws.dI.pointer, dResidual: dRes, scratch: dTmp)
         block.intermediate.activation.backward(ws.dI.pointer, x: lc.u.pointer, y: lc.g.pointer, count: R * I)
         // Intermediate dense: dh1 = du · W1 + dres2 (residual).
-        LinearLayer.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C,
-                             weight: block.intermediate.dense.weight.pointer, outFeatures: I,
-                             dx: dTmp, dWeight: g.intermediate.weight, dBias: g.intermediate.bias)
+        LinearOp.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C,
+                          weight: block.intermediate.dense.weight.pointer, outFeatures: I,
+                          dx: dTmp, dWeight: g.intermediate.weight, dBias: g.intermediate.bias)
         Kernels.addInPlace(dTmp, dRes, count: R * C)
         // BertSelfOutput: dres1 (R, C) into dRes, dctx (R, C).
         outputBlockBackward(dTmp, rows: R, lnInput: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer,
@@ -237,15 +245,15 @@ package struct EncoderPass {
                                           kvStride: 2 * C)
             ws.dQ.pointer.update(repeating: 0, count: R * C)
             ws.dQKV.pointer.update(repeating: 0, count: N * 2 * C)
-            AttentionLayer.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
-                                    dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
-                                    bias: bias, dBias: dBias)
+            AttentionOp.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
+                                 dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
+                                 bias: bias, dBias: dBias)
             let dq = g.queryKeyValue.rows(0..<C, inFeatures: C), dkv = g.queryKeyValue.rows(C..<3 * C, inFeatures: C)
-            LinearLayer.backward(ws.dQ.pointer, x: lc.xFirst.pointer, rows: R, inFeatures: C, weight: qkv.weight.pointer,
-                                 outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil,
-                                 dWeight: dq.weight, dBias: dq.bias)
-            LinearLayer.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer + C * C,
-                                 outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, dWeight: dkv.weight, dBias: dkv.bias)
+            LinearOp.backward(ws.dQ.pointer, x: lc.xFirst.pointer, rows: R, inFeatures: C, weight: qkv.weight.pointer,
+                              outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil,
+                              dWeight: dq.weight, dBias: dq.bias)
+            LinearOp.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer + C * C,
+                              outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, dWeight: dkv.weight, dBias: dkv.bias)
             if needInputGradient {
                 for s in 0..<R {
                     let row = dOut + layout.offsets[s] * C
@@ -258,12 +266,12 @@ package struct EncoderPass {
             let operands = AttentionOperands(q: p, qStride: 3 * C, k: p + C, v: p + 2 * C, kvStride: 3 * C)
             let grads = AttentionOperands(q: dqkv, qStride: 3 * C, k: dqkv + C, v: dqkv + 2 * C, kvStride: 3 * C)
             dqkv.update(repeating: 0, count: N * 3 * C)
-            AttentionLayer.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
-                                    dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
-                                    bias: bias, dBias: dBias)
-            LinearLayer.backward(dqkv, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer, outFeatures: 3 * C,
-                                 dx: needInputGradient ? dOut : nil, dWeight: g.queryKeyValue.weight,
-                                 dBias: g.queryKeyValue.bias)
+            AttentionOp.backward(dctx: ws.dCtx.pointer, operands, layout: layout, hidden: C, probs: probs,
+                                 dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
+                                 bias: bias, dBias: dBias)
+            LinearOp.backward(dqkv, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer, outFeatures: 3 * C,
+                              dx: needInputGradient ? dOut : nil, dWeight: g.queryKeyValue.weight,
+                              dBias: g.queryKeyValue.bias)
             if needInputGradient { Kernels.addInPlace(dOut, dRes, count: N * C) }
         }
     }
@@ -277,15 +285,15 @@ package struct EncoderPass {
         dResidual: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
         let C = config.hiddenSize
-        LayerNormLayer.backward(dOut, x: lnInput, mean: mean, rstd: rstd, rows: R, cols: C, gamma: norm.weight.pointer,
-                                dx: dResidual, dGamma: dNorm.gamma, dBeta: dNorm.beta)
+        LayerNormOp.backward(dOut, x: lnInput, mean: mean, rstd: rstd, rows: R, cols: C, gamma: norm.weight.pointer,
+                             dx: dResidual, dGamma: dNorm.gamma, dBeta: dNorm.beta)
         var dDenseOut = UnsafePointer(dResidual)
         if let dropoutMask {
             scratch.update(from: dResidual, count: R * C)
-            Dropout.backward(scratch, count: R * C, mask: dropoutMask)
+            DropoutOp.backward(scratch, count: R * C, mask: dropoutMask)
             dDenseOut = UnsafePointer(scratch)
         }
-        LinearLayer.backward(dDenseOut, x: denseInput, rows: R, inFeatures: dense.inFeatures, weight: dense.weight.pointer,
-                             outFeatures: C, dx: dInput, dWeight: dDense.weight, dBias: dDense.bias)
+        LinearOp.backward(dDenseOut, x: denseInput, rows: R, inFeatures: dense.inFeatures, weight: dense.weight.pointer,
+                          outFeatures: C, dx: dInput, dWeight: dDense.weight, dBias: dDense.bias)
     }
 }

@@ -51,21 +51,21 @@ public struct ClassificationHead: Sendable {
         let sites = Self.dropoutSites(layers: layers)
         if dropoutBeforeDense, let dropout, dropout.p > 0 {
             ws.headInput.pointer.update(from: first, count: b * c)
-            Dropout.forward(ws.headInput.pointer, count: b * c, p: dropout.p,
-                            key: DropoutRNG.siteKey(pass: dropout.key, site: sites.beforeDense), mask: ws.headInputMask.pointer)
+            DropoutOp.forward(ws.headInput.pointer, count: b * c, p: dropout.p,
+                              key: DropoutRNG.siteKey(pass: dropout.key, site: sites.beforeDense), mask: ws.headInputMask.pointer)
             input = UnsafePointer(ws.headInput.pointer)
         }
         let features = ws.headDense.pointer
         dense(input, rows: b, out: features)
         switch activation {
-        case .tanh: TanhLayer.forward(features, count: b * c, out: features)
+        case .tanh: TanhOp.forward(features, count: b * c, out: features)
         case .relu: Kernels.relu(features, count: b * c, out: features)
         }
         var classifierInput = UnsafePointer(features)
         if let dropout, dropout.p > 0 {
             ws.headDropped.pointer.update(from: features, count: b * c)
-            Dropout.forward(ws.headDropped.pointer, count: b * c, p: dropout.p,
-                            key: DropoutRNG.siteKey(pass: dropout.key, site: sites.afterDense), mask: ws.headMask.pointer)
+            DropoutOp.forward(ws.headDropped.pointer, count: b * c, p: dropout.p,
+                              key: DropoutRNG.siteKey(pass: dropout.key, site: sites.afterDense), mask: ws.headMask.pointer)
             classifierInput = UnsafePointer(ws.headDropped.pointer)
         }
         classifier(classifierInput, rows: b, out: ws.logits.pointer)
@@ -80,31 +80,20 @@ public struct ClassificationHead: Sendable {
         let classifierInput = dropped ? UnsafePointer(ws.headDropped.pointer) : UnsafePointer(ws.headDense.pointer)
         let dFeatures = ws.dHead.pointer
         let needFeatures = g.dense.isTrainable || dFirst != nil
-        LinearLayer.backward(ws.dLogits.pointer, x: classifierInput, rows: b, inFeatures: c, weight: classifier.weight.pointer,
-                             outFeatures: L, dx: needFeatures ? dFeatures : nil,
-                             dWeight: g.classifier.weight, dBias: g.classifier.bias)
+        LinearOp.backward(ws.dLogits.pointer, x: classifierInput, rows: b, inFeatures: c, weight: classifier.weight.pointer,
+                          outFeatures: L, dx: needFeatures ? dFeatures : nil,
+                          dWeight: g.classifier.weight, dBias: g.classifier.bias)
         guard needFeatures else { return }
-        if dropped { Dropout.backward(dFeatures, count: b * c, mask: ws.headMask.pointer) }
+        if dropped { DropoutOp.backward(dFeatures, count: b * c, mask: ws.headMask.pointer) }
         switch activation {
-        case .tanh: TanhLayer.backward(dFeatures, y: ws.headDense.pointer, count: b * c)
+        case .tanh: TanhOp.backward(dFeatures, y: ws.headDense.pointer, count: b * c)
         case .relu: for i in 0..<(b * c) where ws.headDense.pointer[i] <= 0 { dFeatures[i] = 0 }
         }
         let input = dropoutBeforeDense && dropped ? UnsafePointer(ws.headInput.pointer) : first
-        LinearLayer.backward(dFeatures, x: input, rows: b, inFeatures: c, weight: dense.weight.pointer, outFeatures: c,
-                             dx: dFirst, dWeight: g.dense.weight, dBias: g.dense.bias)
+        LinearOp.backward(dFeatures, x: input, rows: b, inFeatures: c, weight: dense.weight.pointer, outFeatures: c,
+                          dx: dFirst, dWeight: g.dense.weight, dBias: g.dense.bias)
         if let dFirst, dropoutBeforeDense && dropped {
-            Dropout.backward(dFirst, count: b * c, mask: ws.headInputMask.pointer)
+            DropoutOp.backward(dFirst, count: b * c, mask: ws.headInputMask.pointer)
         }
-    }
-
-    /// logits [B, numLabels] from the encoder's last hidden states [N, C] (inference: no dropout).
-    func forward(_ hidden: UnsafePointer<Float>, batch: PackedBatch) -> Tensor {
-        let b = batch.count, c = dense.inFeatures
-        let ws = ActivationCache(keepsActivations: false)
-        for buffer in [ws.cls, ws.headDense] { buffer.reserve(b * c) }
-        ws.logits.reserve(b * numLabels)
-        gatherFirstTokens(hidden, batch: batch, width: c, out: ws.cls.pointer)
-        forward(ws.cls.pointer, count: b, cache: ws, layers: 0, dropout: nil)
-        return Tensor(shape: [b, numLabels], data: Array(UnsafeBufferPointer(start: ws.logits.pointer, count: b * numLabels)))
     }
 }

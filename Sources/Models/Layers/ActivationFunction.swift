@@ -4,7 +4,7 @@ extension Activation {
     /// out = act(x) for `count` values (HF ACT2FN semantics, activations.py); `out` may be `x`.
     func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
         switch self {
-        case .gelu: GELULayer.forward(x, count: count, out: out)
+        case .gelu: GELUOp.forward(x, count: count, out: out)
         case .geluNew, .geluPytorchTanh, .geluFast: Kernels.geluTanh(x, count: count, out: out)
         case .relu: Kernels.relu(x, count: count, out: out)
         }
@@ -14,7 +14,7 @@ extension Activation {
     /// (`TrainableClassifier` refuses the others up front).
     func backward(_ dout: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, y: UnsafePointer<Float>, count: Int) {
         switch self {
-        case .gelu: GELULayer.backward(dout, x: x, count: count)
+        case .gelu: GELUOp.backward(dout, x: x, count: count)
         case .relu: for i in 0..<count where x[i] <= 0 { dout[i] = 0 }
         case .geluNew, .geluPytorchTanh, .geluFast: preconditionFailure("no backward for \(rawValue)")
         }

@@ -1,7 +1,7 @@
 import SentimentTensor
 
 /// Token embeddings: word + position (+ token type) → LayerNorm → dropout (HF `BertEmbeddings`, `RobertaEmbeddings`,
-/// DistilBERT `Embeddings`, `MPNetEmbeddings`). The arithmetic is `EncoderPass`'s (EmbeddingLayer).
+/// DistilBERT `Embeddings`, `MPNetEmbeddings`). The arithmetic is `EncoderPass`'s (EmbeddingOp).
 public struct BertEmbeddings: Sendable {
     /// How position ids are assigned within each sequence.
     public enum Positions: Sendable, Equatable {

@@ -3,7 +3,7 @@
 ///
 /// Query, key and value projections are one [3C, C] weight (fused at load time for inference; adjacent in the
 /// trainer's store), so the projection is one GEMM over all packed tokens. The attention core itself is
-/// `AttentionLayer` (softmax(Q·Kᵀ · 1/√d + bias)·V per sequence and head, as `eager_attention_forward`).
+/// `AttentionOp` (softmax(Q·Kᵀ · 1/√d + bias)·V per sequence and head, as `eager_attention_forward`).
 public struct BertSelfAttention: Sendable {
     /// Rows 0..<C are the query weights, C..<2C key, 2C..<3C value.
     public let queryKeyValue: Linear   // [3C, C]

@@ -20,8 +20,8 @@ public struct LayerNorm: Sendable {
         self.eps = eps
     }
 
-    /// Normalises each row of x[rows, C] into `out` (may alias x).
+    /// Normalises each row of x[rows, C] into `out` (may alias x): `LayerNormOp.forward`.
     func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
-        Kernels.layerNorm(x, rows: rows, cols: weight.count, gamma: weight.pointer, beta: bias.pointer, eps: eps, out: out)
+        LayerNormOp.forward(self, x, rows: rows, out: out)
     }
 }

@@ -38,17 +38,13 @@ public struct Linear: Sendable {
                       bias: bias.map { Weight(pointer: $0.pointer + range.lowerBound, shape: [range.count]) }, packing: nil)
     }
 
-    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b: the packed kernel when the weight was packed, else BLAS.
+    /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b (`LinearOp.forward`).
     public func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
-        if let packed { return packed.linear(x, rows: rows, bias: bias?.pointer, out: out) }
-        Kernels.linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, bias: bias?.pointer,
-                       outFeatures: outFeatures, out: out)
+        LinearOp.forward(self, x, rows: rows, out: out)
     }
 
-    /// out = GELU(x·Wᵀ + b), fused into the packed kernel's epilogue when packed (else BLAS, then `Kernels.gelu`).
+    /// out = GELU(x·Wᵀ + b), fused into the packed kernel's epilogue when packed (`LinearOp.forward`).
     public func gelu(_ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
-        if let packed { return packed.linear(x, rows: rows, bias: bias?.pointer, out: out, epilogue: .gelu) }
-        self(x, rows: rows, out: out)
-        Kernels.gelu(out, count: rows * outFeatures, out: out)
+        LinearOp.forward(self, x, rows: rows, out: out, epilogue: .gelu)
     }
 }

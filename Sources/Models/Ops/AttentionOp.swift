@@ -81,7 +81,7 @@ package struct RelativeBiasOperand {
 /// per sequence s and head h,  S = Q_h·K_hᵀ / √D (+ MPNet's position bias),  P = softmax(S),  P̃ = dropout(P),
 /// ctx_h = P̃·V_h. Sequences never see each other, which equals HF's padded batch with its attention mask.
 /// ctx is (queryCount, C); probabilities are stored sequence-major, then head, then Tq×T row-major.
-package enum AttentionLayer {
+package enum AttentionOp {
     /// Runs body for every (sequence, head) task; serially when the batch is so small (about one short sentence)
     /// that waking threads costs more than it saves.
     static func forEachTask(_ layout: PackedSequences, hidden C: Int, _ body: (Int) -> Void) {
@@ -149,8 +149,8 @@ package enum AttentionLayer {
         var used = UnsafePointer(P)
         if let dropout {
             dropped.update(from: P, count: TQ * T)
-            Dropout.forward(dropped, count: TQ * T, p: dropout.p, key: dropout.key,
-                            indexOffset: pOffset, mask: mask)
+            DropoutOp.forward(dropped, count: TQ * T, p: dropout.p, key: dropout.key,
+                              indexOffset: pOffset, mask: mask)
             used = UnsafePointer(dropped)
         }
         if simd, Kernels.attentionContext(p: used, queries: TQ, keys: T, v: vh, vStride: x.kvStride, width: D,

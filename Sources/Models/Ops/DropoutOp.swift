@@ -25,7 +25,7 @@ public struct DropoutRNG: Sendable, Codable, Equatable {
 }
 
 /// Inverted dropout (torch.nn.Dropout in training mode): y = x · mask / (1 − p), mask ~ Bernoulli(1 − p).
-package enum Dropout {
+package enum DropoutOp {
     /// Writes the scaled mask (0 or 1/(1−p)) for `count` elements of one site, and applies it to `x` in place.
     package static func forward(
         _ x: UnsafeMutablePointer<Float>, count: Int, p: Float, key: UInt64, indexOffset: Int = 0,

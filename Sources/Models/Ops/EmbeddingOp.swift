@@ -1,7 +1,7 @@
 /// The embeddings before their LayerNorm (HF `BertEmbeddings`, `RobertaEmbeddings`, DistilBERT `Embeddings`,
 /// `MPNetEmbeddings`): e[n] = (word[id_n] + tokenType[type_n]) + position[pos_n], in HF's summation order; no token
 /// type table for DistilBERT and MPNet. Backward scatter-adds into the tables.
-package enum EmbeddingLayer {
+package enum EmbeddingOp {
     /// out[N, C]. `typeIds` nil means type 0 everywhere; `tokenType` nil means the family has no such table.
     package static func forward(
         ids: UnsafePointer<Int32>, typeIds: UnsafePointer<Int32>?, positions: UnsafePointer<Int32>, count: Int, dim C: Int,

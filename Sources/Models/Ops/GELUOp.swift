@@ -2,7 +2,7 @@ import SentimentTensor
 
 /// GELU, exact erf form (HF "gelu", torch.nn.functional.gelu): g = x · Φ(x), Φ(x) = ½(1 + erf(x/√2)).
 /// Forward is `Kernels.gelu`; backward: dg/dx = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π), vectorised with VectorMath.
-package enum GELULayer {
+package enum GELUOp {
     package static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
         Kernels.gelu(x, count: count, out: out)
     }
@@ -20,17 +20,5 @@ package enum GELULayer {
                 i += n
             }
         }
-    }
-}
-
-/// tanh (BERT pooler): forward `Kernels.tanhActivation`, backward dy·(1 − y²).
-package enum TanhLayer {
-    package static func forward(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>) {
-        Kernels.tanhActivation(x, count: count, out: out)
-    }
-
-    /// dx = dy · (1 − y²), in place on `dy` (y is the tanh output).
-    package static func backward(_ dy: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { dy[i] *= 1 - y[i] * y[i] }
     }
 }

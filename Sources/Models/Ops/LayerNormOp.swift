@@ -2,22 +2,24 @@ import SentimentTensor
 
 /// torch.nn.LayerNorm over the last dimension (biased variance, eps inside the sqrt), with the statistics that
 /// backward needs. Backward as in llm.c `layernorm_backward`.
-package enum LayerNormLayer {
-    /// out[N, C] = (x − mean)·rstd·γ + β; stores mean[N] and rstd[N]. `out` must not alias `x` (backward needs x).
+package enum LayerNormOp {
+    /// out[N, C] = (x − mean)·rstd·γ + β (`Kernels.layerNorm`, the arithmetic of torch.nn.LayerNorm); with `mean` and
+    /// `rstd` given (training), stores each row's statistics for backward — then `out` must not alias `x` (backward
+    /// reads x); without (inference), `out` may alias `x`.
     package static func forward(
-        _ x: UnsafePointer<Float>, rows: Int, cols: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        eps: Float, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
+        _ norm: LayerNorm, _ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>,
+        mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil
     ) {
-        // The inference kernel (same arithmetic as torch.nn.LayerNorm), keeping its statistics.
-        Kernels.layerNorm(x, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: eps, out: out, mean: mean, invStd: rstd)
+        Kernels.layerNorm(x, rows: rows, cols: norm.weight.count, gamma: norm.weight.pointer, beta: norm.bias.pointer,
+                          eps: norm.eps, out: out, mean: mean, invStd: rstd)
     }
 
-    /// Given dout[N, C]: dx (written, or added when `accumulateInput`), dγ += Σ dout·x̂, dβ += Σ dout.
+    /// Given dout[N, C]: dx (written), dγ += Σ dout·x̂, dβ += Σ dout.
     ///   dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)),  dx̂ = dout · γ
     package static func backward(
         _ dout: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         rows: Int, cols: Int, gamma: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
+        dx: UnsafeMutablePointer<Float>?,
         dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?
     ) {
         if let dx {
@@ -32,8 +34,7 @@ package enum LayerNormLayer {
                 }
                 let meanD = sumD / Float(cols), meanDX = sumDX / Float(cols)
                 for i in 0..<cols {
-                    let v = s * (d[i] * gamma[i] - meanD - (xr[i] - m) * s * meanDX)
-                    o[i] = accumulateInput ? o[i] + v : v
+                    o[i] = s * (d[i] * gamma[i] - meanD - (xr[i] - m) * s * meanDX)
                 }
             } }
         }

@@ -1,30 +1,35 @@
 import SentimentTensor
 
-/// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in]. Forward is `Kernels.linear`;
-/// all three GEMMs run through `GEMM.multiply` on the process's training engine (`GEMM.training`: BLAS, or our
-/// bf16 / fp32 kernel).
-package enum LinearLayer {
-    package static func forward(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int, out: UnsafeMutablePointer<Float>
-    ) {
-        Kernels.linear(x, rows: rows, inFeatures: inFeatures, weight: weight, bias: bias, outFeatures: outFeatures, out: out)
+/// torch.nn.Linear: y[N, out] = x[N, in] · Wᵀ + b, W stored [out, in] (a `Linear` view). Forward runs the weight's
+/// pre-packed kernel when it has one (inference: `PackedWeights`, in the model's precision, GELU fusable into its
+/// epilogue), else `GEMM.multiply` on the process's training engine (`GEMM.training`: BLAS, or our bf16 / fp32
+/// kernel) — the trainer's views are unpacked; backward's three GEMMs run on that engine too.
+package enum LinearOp {
+    /// out[rows, out] = epilogue(x[rows, in] · Wᵀ + b).
+    package static func forward(_ layer: Linear, _ x: UnsafePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>,
+                                epilogue: GEMMEpilogue = .none) {
+        if let packed = layer.packed {
+            return packed.linear(x, rows: rows, bias: layer.bias?.pointer, out: out, epilogue: epilogue)
+        }
+        Kernels.linear(x, rows: rows, inFeatures: layer.inFeatures, weight: layer.weight.pointer, bias: layer.bias?.pointer,
+                       outFeatures: layer.outFeatures, out: out)
+        if epilogue == .gelu { Kernels.gelu(out, count: rows * layer.outFeatures, out: out) }
     }
 
     /// Backward of y = x·Wᵀ + b given dy[N, out]:
-    ///   dx[N, in]  = dy · W        (written, or added when `accumulateInput`)
+    ///   dx[N, in]  = dy · W
     ///   dW[out, in] += dyᵀ · x
     ///   db[out]    += Σ_rows dy
     /// Any of dx / dW / db may be nil (frozen or not needed).
     package static func backward(
         _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
         weight: UnsafePointer<Float>, outFeatures: Int,
-        dx: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
+        dx: UnsafeMutablePointer<Float>?,
         dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?
     ) {
         if let dx {
             GEMM.multiply(.none, .none, m: rows, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures,
-                          b: weight, ldb: inFeatures, accumulate: accumulateInput, c: dx, ldc: inFeatures)
+                          b: weight, ldb: inFeatures, accumulate: false, c: dx, ldc: inFeatures)
         }
         if let dWeight {
             GEMM.multiply(.transposed, .none, m: outFeatures, n: inFeatures, k: rows, a: dy, lda: outFeatures,

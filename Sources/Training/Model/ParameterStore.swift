@@ -78,12 +78,6 @@ public final class ParameterStore: @unchecked Sendable {
         return values + e.offset
     }
 
-    /// Pointer to the gradient of `name` (precondition: it exists).
-    public func gradientPointer(_ name: String) -> UnsafeMutablePointer<Float> {
-        guard let e = entry(name) else { preconditionFailure("no parameter \(name)") }
-        return grads + e.offset
-    }
-
     /// A copy of the values of `name`.
     public func value(_ name: String) -> Tensor? {
         guard let e = entry(name) else { return nil }
