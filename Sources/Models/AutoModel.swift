@@ -48,7 +48,7 @@ public enum AutoModel {
         try config.validate()
         let reader = try CheckpointReader(weights)
         reader.precision = options.precision
-        reader.detectEncoderPrefix(config.modelType.rawValue + ".")
+        reader.detectEncoderPrefix(config.modelType.basePrefix)
         var architecture = try resolveArchitecture(config: config, reader: reader)
         var strict = options.strict
         if let head = options.head, head != architecture.head {
@@ -64,15 +64,9 @@ public enum AutoModel {
     /// all-mpnet-base-v2 say `MPNetForMaskedLM` but ship `MPNetModel` weights; transformers' AutoModel loads them
     /// as the base model too).
     static func resolveArchitecture(config: ModelConfig, reader: CheckpointReader) throws -> ModelArchitecture {
-        let names = reader.names
-        let shown: HeadKind
-        if names.contains(where: { $0.hasPrefix("classifier.") || $0.hasPrefix("pre_classifier.") }) {
-            shown = .sequenceClassification
-        } else if names.contains(where: { $0.hasPrefix("cls.predictions.") || $0.hasPrefix("lm_head.") || $0.hasPrefix("vocab_") }) {
-            shown = .maskedLM
-        } else {
-            shown = .none
-        }
+        let names = reader.names, keys = ParameterKeys(config.modelType)
+        let shown: HeadKind = keys.hasSequenceClassificationHead(names) ? .sequenceClassification
+            : keys.hasMaskedLMHead(names) ? .maskedLM : .none
         let base = { ModelArchitecture.allCases.first { $0.family == config.modelType && $0.head == shown }! }
         guard let name = config.architectures.first else { return base() }
         guard let known = ModelArchitecture(rawValue: name) else { throw ModelError.unsupportedArchitecture(name) }

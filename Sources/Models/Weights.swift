@@ -59,15 +59,17 @@ final class WeightStorage: @unchecked Sendable {
 }
 
 /// Where checkpoint tensors come from: a safetensors file (memory-mapped) or tensors already in memory.
-enum WeightSource {
+package enum WeightSource {
     case safetensors(URL)
     case tensors([String: Tensor])
 }
 
-/// Walks a checkpoint by HF key, strictly: each requested tensor must exist with the expected shape, and `finish()`
-/// reports every tensor nobody asked for. Mirrors what `PreTrainedModel.from_pretrained` checks (modeling_utils.py),
-/// minus random initialisation: a missing tensor is an error, never silently invented.
-final class CheckpointReader {
+/// Walks a checkpoint by HF key, strictly: each requested tensor must exist with the expected shape, and
+/// `unusedKeys` reports every tensor nobody asked for. Mirrors what `PreTrainedModel.from_pretrained` checks
+/// (modeling_utils.py), minus random initialisation: a missing tensor is an error, never silently invented. The one
+/// checkpoint loader: inference's `AutoModel` reads through it, and so does the trainer's parameter store
+/// (`resolve(_:)` holds HF's key renames for both).
+package final class CheckpointReader {
     let storage = WeightStorage()
     /// Precision the encoder's linear layers are packed in (`LoadOptions.precision`); heads stay fp32.
     var precision: Precision = .fp32
@@ -78,7 +80,7 @@ final class CheckpointReader {
     private let inMemory: [String: Tensor]
     private var used = Set<String>()
 
-    init(_ source: WeightSource) throws {
+    package init(_ source: WeightSource) throws {
         switch source {
         case .safetensors(let url):
             guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(url.path) }
@@ -100,29 +102,49 @@ final class CheckpointReader {
     }
 
     /// Every tensor name in the checkpoint.
-    var names: [String] { file?.names ?? inMemory.keys.sorted() }
+    package var names: [String] { file?.names ?? inMemory.keys.sorted() }
 
-    func contains(_ key: String) -> Bool {
+    package func contains(_ key: String) -> Bool {
         if let file { return file.info(key) != nil }
         return inMemory[key] != nil
     }
 
     /// Uses `prefix` for encoder keys when the checkpoint has any key under it (a head model's checkpoint),
     /// otherwise none (a base model's checkpoint), as HF's base_model_prefix handling does.
-    func detectEncoderPrefix(_ prefix: String) {
+    package func detectEncoderPrefix(_ prefix: String) {
         encoderPrefix = names.contains { $0.hasPrefix(prefix) } ? prefix : ""
+    }
+
+    /// The checkpoint key of parameter `key`: itself, else its legacy TF-port spelling — `….gamma` for `….weight`,
+    /// `….beta` for `….bias` (LayerNorms of old BERT checkpoints, which HF renames on load: modeling_utils.py
+    /// `_fix_state_dict_key_on_load`). nil when neither is in the checkpoint.
+    package func resolve(_ key: String) -> String? {
+        if contains(key) { return key }
+        let legacy = key.hasSuffix(".weight") ? String(key.dropLast(7)) + ".gamma" : key.hasSuffix(".bias") ? String(key.dropLast(5)) + ".beta" : nil
+        return legacy.flatMap { contains($0) ? $0 : nil }
+    }
+
+    /// The checkpoint key of a model-level HF name (`bert.encoder…`, as a `*ForSequenceClassification` names it):
+    /// the family prefix `basePrefix` replaced by this checkpoint's encoder prefix (HF's `base_model_prefix`
+    /// handling: a bare base model's keys have none), then `resolve`d. nil when absent.
+    package func key(forModelName name: String, basePrefix: String) -> String? {
+        resolve(name.hasPrefix(basePrefix) ? encoderPrefix + name.dropFirst(basePrefix.count) : name)
     }
 
     /// Marks keys as consumed without reading them (tied copies, buffers on the ignore list).
     func markUsed(_ key: String) { used.insert(key) }
 
-    /// The tensor at `key` (full key, no prefix added) with exactly `shape`.
-    func weight(_ key: String, shape: [Int]) throws -> Weight {
+    /// The tensor at `key` (full key, no prefix added) with exactly `shape` — or, with `ignoringUnitDimensions`, a
+    /// shape that differs from it only by dimensions of size 1 ([1, n] for [n]: the trainer's tolerance).
+    package func weight(_ key: String, shape: [Int], ignoringUnitDimensions: Bool = false) throws -> Weight {
+        func matches(_ found: [Int]) -> Bool {
+            found == shape || (ignoringUnitDimensions && found.filter { $0 != 1 } == shape.filter { $0 != 1 })
+        }
         let found: [Int]
         if let file {
             guard let info = file.info(key) else { throw ModelError.missingParameter(key) }
             found = info.shape
-            guard found == shape else { throw ModelError.shapeMismatch(name: key, expected: shape, found: found) }
+            guard matches(found) else { throw ModelError.shapeMismatch(name: key, expected: shape, found: found) }
             guard info.dtype.isFloatingPoint else {
                 throw ModelError.weights("\(key) has dtype \(info.dtype.rawValue), expected a float type")
             }
@@ -136,7 +158,7 @@ final class CheckpointReader {
             return Weight(pointer: UnsafePointer(buffer.baseAddress!), shape: shape)
         }
         guard let tensor = inMemory[key] else { throw ModelError.missingParameter(key) }
-        guard tensor.shape == shape else { throw ModelError.shapeMismatch(name: key, expected: shape, found: tensor.shape) }
+        guard matches(tensor.shape) else { throw ModelError.shapeMismatch(name: key, expected: shape, found: tensor.shape) }
         used.insert(key)
         let buffer = storage.allocate(tensor.count)
         _ = tensor.withUnsafeBufferPointer { buffer.initialize(fromContentsOf: $0) }

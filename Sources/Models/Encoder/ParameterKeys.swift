@@ -10,6 +10,17 @@ package struct ParameterKeys: Sendable {
         package var query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm: String
     }
 
+    /// A masked-LM head (BERT `BertOnlyMLMHead`, RoBERTa `RobertaLMHead`, MPNet `MPNetLMHead`, DistilBERT's
+    /// `vocab_*` modules): transform dense + activation + LayerNorm → decoder (usually tied to the word embeddings)
+    /// + bias. Absolute keys.
+    package struct MaskedLM: Sendable {
+        package var dense, norm, decoder: String
+        /// Where the output bias may be: old checkpoints store it twice (`cls.predictions.bias` and `.decoder.bias`).
+        package var bias: [String]
+        /// RoBERTa's and MPNet's heads apply exact GELU whatever `hidden_act` says.
+        package var alwaysGELU: Bool
+    }
+
     package let family: ModelFamily
     package let word = "embeddings.word_embeddings.weight"
     package let position = "embeddings.position_embeddings.weight"
@@ -31,6 +42,19 @@ package struct ParameterKeys: Sendable {
     package let attentionOutputDropout: Bool
     /// The HF class of the exported classifier.
     package let sequenceClassificationClass: ModelArchitecture
+    package let maskedLM: MaskedLM
+
+    /// BERT: the classification head's dense IS the base model's pooler (`bert.pooler.dense`), loaded once.
+    package var headDenseIsPooler: Bool { pooler.map { family.basePrefix + $0 == headDense } ?? false }
+
+    /// Whether checkpoint keys `names` hold this family's sequence-classification head, or its masked-LM head
+    /// (config.json naming no architecture: the keys decide, as `AutoModel` resolves it).
+    package func hasSequenceClassificationHead(_ names: [String]) -> Bool {
+        names.contains { $0.hasPrefix(headClassifier + ".") || (!headDenseIsPooler && $0.hasPrefix(headDense + ".")) }
+    }
+    package func hasMaskedLMHead(_ names: [String]) -> Bool {
+        names.contains { $0.hasPrefix(maskedLM.dense + ".") || $0.hasPrefix(maskedLM.decoder + ".") }
+    }
 
     package init(_ family: ModelFamily) {
         self.family = family
@@ -47,6 +71,9 @@ package struct ParameterKeys: Sendable {
             pooler = "pooler.dense"
             (headDense, headClassifier, headActivation, headDropoutBeforeDense) = ("bert.pooler.dense", "classifier", .tanh, false)
             sequenceClassificationClass = .bertForSequenceClassification
+            maskedLM = MaskedLM(dense: "cls.predictions.transform.dense", norm: "cls.predictions.transform.LayerNorm",
+                                decoder: "cls.predictions.decoder", bias: ["cls.predictions.bias", "cls.predictions.decoder.bias"],
+                                alwaysGELU: false)
         case .distilbert:
             layer = Layer(query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
                           attentionOutput: "attention.out_lin", attentionNorm: "sa_layer_norm",
@@ -54,12 +81,16 @@ package struct ParameterKeys: Sendable {
             pooler = nil
             (headDense, headClassifier, headActivation, headDropoutBeforeDense) = ("pre_classifier", "classifier", .relu, false)
             sequenceClassificationClass = .distilBertForSequenceClassification
+            maskedLM = MaskedLM(dense: "vocab_transform", norm: "vocab_layer_norm", decoder: "vocab_projector",
+                                bias: ["vocab_projector.bias"], alwaysGELU: false)
         case .roberta:
             layer = bertLayer
             pooler = "pooler.dense"
             (headDense, headClassifier, headActivation, headDropoutBeforeDense) =
                 ("classifier.dense", "classifier.out_proj", .tanh, true)
             sequenceClassificationClass = .robertaForSequenceClassification
+            maskedLM = MaskedLM(dense: "lm_head.dense", norm: "lm_head.layer_norm", decoder: "lm_head.decoder",
+                                bias: ["lm_head.bias", "lm_head.decoder.bias"], alwaysGELU: true)
         case .mpnet:
             layer = Layer(query: "attention.attn.q", key: "attention.attn.k", value: "attention.attn.v",
                           attentionOutput: "attention.attn.o", attentionNorm: "attention.LayerNorm",
@@ -68,6 +99,8 @@ package struct ParameterKeys: Sendable {
             (headDense, headClassifier, headActivation, headDropoutBeforeDense) =
                 ("classifier.dense", "classifier.out_proj", .tanh, true)
             sequenceClassificationClass = .mpnetForSequenceClassification
+            maskedLM = MaskedLM(dense: "lm_head.dense", norm: "lm_head.layer_norm", decoder: "lm_head.decoder",
+                                bias: ["lm_head.bias", "lm_head.decoder.bias"], alwaysGELU: true)
         }
     }
 

@@ -28,8 +28,8 @@ public struct ClassificationHead: Sendable {
     init(_ reader: CheckpointReader, config: ModelConfig, pooler: BertPooler?) throws {
         let c = config.hiddenSize, labels = config.numLabels, keys = ParameterKeys(config.modelType)
         let dense: Linear
-        if config.modelType == .bert {
-            guard let pooler else { throw ModelError.missingParameter(reader.encoderPrefix + "pooler.dense.weight") }
+        if keys.headDenseIsPooler {
+            guard let pooler else { throw ModelError.missingParameter(keys.headDense + ".weight") }
             dense = pooler.dense
         } else {
             dense = try Linear(reader, keys.headDense, out: c, in: c)

@@ -1,9 +1,7 @@
 import SentimentTensor
 
 /// Masked-LM head: transform (dense + activation + LayerNorm) → decoder (usually tied to the word embeddings) + bias.
-/// - BERT `BertOnlyMLMHead`: `cls.predictions.transform.{dense,LayerNorm}`, activation `hidden_act`, `cls.predictions.bias`;
-/// - RoBERTa `RobertaLMHead`: `lm_head.{dense,layer_norm}`, exact GELU always, `lm_head.bias`;
-/// - DistilBERT: `vocab_transform`, activation, `vocab_layer_norm`, `vocab_projector` (+ `.bias`).
+/// Each family's keys: `ParameterKeys.maskedLM`.
 public struct MaskedLMHead: Sendable {
     public let transform: Linear     // [C, C]
     public let activation: Activation
@@ -14,19 +12,8 @@ public struct MaskedLMHead: Sendable {
 
     init(_ reader: CheckpointReader, config: ModelConfig, wordEmbeddings: Weight) throws {
         let c = config.hiddenSize, v = config.vocabSize
-        let names: (dense: String, norm: String, decoder: String, bias: [String])
-        switch config.modelType {
-        case .bert:
-            names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder",
-                     ["cls.predictions.bias", "cls.predictions.decoder.bias"])
-            activation = config.hiddenAct
-        case .roberta, .mpnet:   // RobertaLMHead, MPNetLMHead
-            names = ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", ["lm_head.bias", "lm_head.decoder.bias"])
-            activation = .gelu
-        case .distilbert:
-            names = ("vocab_transform", "vocab_layer_norm", "vocab_projector", ["vocab_projector.bias"])
-            activation = config.hiddenAct
-        }
+        let names = ParameterKeys(config.modelType).maskedLM
+        activation = names.alwaysGELU ? .gelu : config.hiddenAct
         transform = try Linear(reader, names.dense, out: c, in: c)
         layerNorm = try LayerNorm(reader, names.norm, size: c, eps: config.layerNormEps)
         // Tied (HF default): the decoder IS the word embedding matrix; a saved copy is skipped, as HF does.

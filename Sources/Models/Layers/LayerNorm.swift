@@ -1,16 +1,15 @@
 import SentimentTensor
 
-/// torch.nn.LayerNorm over the last dimension. Accepts the legacy TF-port names `gamma`/`beta`, which HF renames to
-/// `weight`/`bias` on load (modeling_utils.py `_fix_state_dict_key_on_load`).
+/// torch.nn.LayerNorm over the last dimension. Accepts the legacy TF-port names `gamma`/`beta`
+/// (`CheckpointReader.resolve`).
 public struct LayerNorm: Sendable {
     public let weight: Weight   // [C] (gamma)
     public let bias: Weight     // [C] (beta)
     public let eps: Float
 
     init(_ reader: CheckpointReader, _ key: String, size: Int, eps: Float) throws {
-        let legacy = !reader.contains(key + ".weight") && reader.contains(key + ".gamma")
-        weight = try reader.weight(key + (legacy ? ".gamma" : ".weight"), shape: [size])
-        bias = try reader.weight(key + (legacy ? ".beta" : ".bias"), shape: [size])
+        weight = try reader.weight(reader.resolve(key + ".weight") ?? key + ".weight", shape: [size])
+        bias = try reader.weight(reader.resolve(key + ".bias") ?? key + ".bias", shape: [size])
         self.eps = eps
     }
 

@@ -88,42 +88,33 @@ struct ClassifierParameters {
 
     // MARK: loading
 
-    /// Names under which a checkpoint may store `name`: with or without the family prefix, LayerNorm weight/bias or
-    /// the legacy gamma/beta (modeling_utils.py `_fix_state_dict_key_on_load`).
-    static func aliases(_ name: String, family: ModelFamily) -> [String] {
-        var base = [name]
-        if name.hasPrefix(family.basePrefix) { base.append(String(name.dropFirst(family.basePrefix.count))) }
-        var out = base
-        for b in base where b.contains("LayerNorm.") {
-            if b.hasSuffix(".weight") { out.append(String(b.dropLast(7)) + ".gamma") }
-            if b.hasSuffix(".bias") { out.append(String(b.dropLast(5)) + ".beta") }
-        }
-        return out
-    }
-
-    /// Fills `store` from checkpoint tensors. The encoder must be complete. The head: `classifier` (the last
-    /// linear) from the checkpoint or Xavier-initialised per `head`; the head's dense from the checkpoint when there
-    /// (BERT's pooler, a classifier's own head), else initialised as HF's `_init_weights` does: normal(0,
-    /// initializer_range), bias 0 (a base model has no RoBERTa/MPNet/DistilBERT head dense, and an MLM model no pooler).
+    /// Fills `store` through the one checkpoint loader (`CheckpointReader`: the family prefix and legacy
+    /// gamma/beta names resolved as inference resolves them; a [1, n] tensor accepted for [n]). The encoder must be
+    /// complete. The head: `classifier` (the last linear) from the checkpoint or Xavier-initialised per `head`; the
+    /// head's dense from the checkpoint when there (BERT's pooler, a classifier's own head), else initialised as HF's
+    /// `_init_weights` does: normal(0, initializer_range), bias 0 (a base model has no RoBERTa/MPNet/DistilBERT head
+    /// dense, and an MLM model no pooler). Tensors the classifier does not use are left alone.
     static func load(
-        _ weights: [String: Tensor], into store: ParameterStore, config: ModelConfig, keys: ParameterKeys,
+        _ reader: CheckpointReader, into store: ParameterStore, config: ModelConfig, keys: ParameterKeys,
         head: HeadInitialization, rng: inout SeededGenerator
     ) throws {
+        reader.detectEncoderPrefix(config.modelType.basePrefix)
         for e in store.entries {
-            let found = aliases(e.name, family: config.modelType).lazy.compactMap { weights[$0] }.first
             let isClassifier = e.name.hasPrefix(keys.headClassifier + ".")
             let isHeadDense = e.name.hasPrefix(keys.headDense + ".")
             if isClassifier && head == .xavier {
                 initialiseXavier(e, store: store, rng: &rng)
                 continue
             }
-            if let found {
-                // Tolerate a [1, n] vs [n] difference, nothing else.
-                guard found.count == e.count, found.shape.filter({ $0 != 1 }) == e.shape.filter({ $0 != 1 }) else {
-                    throw TrainingError.shapeMismatch(name: e.name, expected: e.shape, got: found.shape)
+            if let key = reader.key(forModelName: e.name, basePrefix: config.modelType.basePrefix) {
+                let weight: Weight
+                do {
+                    weight = try reader.weight(key, shape: e.shape, ignoringUnitDimensions: true)
+                } catch ModelError.shapeMismatch(_, let expected, let found) {
+                    throw TrainingError.shapeMismatch(name: e.name, expected: expected, got: found)
                 }
-                try store.setValue(e.name, found.reshaped(e.shape))
-            } else if isHeadDense && !(head == .fromCheckpoint && config.modelType != .bert) {
+                (store.values + e.offset).update(from: weight.pointer, count: e.count)
+            } else if isHeadDense && !(head == .fromCheckpoint && !keys.headDenseIsPooler) {
                 let p = store.values + e.offset
                 p.update(repeating: 0, count: e.count)
                 if e.name.hasSuffix("weight") {

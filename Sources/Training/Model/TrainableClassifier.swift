@@ -83,15 +83,25 @@ public final class TrainableClassifier {
         let config = try ModelConfig.load(from: folder)
         let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))))
             as? [String: Any] ?? [:]
-        let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).allFloatTensors()
-        try self.init(config: config, weights: weights, numLabels: numLabels, problem: problem, seed: seed, head: head,
+        let reader = try CheckpointReader(.safetensors(folder.appendingPathComponent("model.safetensors")))
+        try self.init(config: config, reader: reader, numLabels: numLabels, problem: problem, seed: seed, head: head,
                       baseConfigJSON: json)
     }
 
     /// Builds the model from a config and a name → tensor map (same key rules as `init(folder:)`).
-    public init(
+    public convenience init(
         config: ModelConfig, weights: [String: Tensor], numLabels: Int, problem: ProblemType = .singleLabel,
         seed: UInt64 = 13, head: HeadInitialization = .xavier, baseConfigJSON: [String: Any] = [:]
+    ) throws {
+        try self.init(config: config, reader: try CheckpointReader(.tensors(weights)), numLabels: numLabels,
+                      problem: problem, seed: seed, head: head, baseConfigJSON: baseConfigJSON)
+    }
+
+    /// Builds the model from a checkpoint reader: the values are copied into the parameter store, the reader (and
+    /// its memory mapping) is released afterwards.
+    init(
+        config: ModelConfig, reader: CheckpointReader, numLabels: Int, problem: ProblemType, seed: UInt64,
+        head: HeadInitialization, baseConfigJSON: [String: Any]
     ) throws {
         try Self.validateForTraining(config)
         guard numLabels >= 1 else { throw TrainingError.invalidHyperparameter("numLabels must be ≥ 1, got \(numLabels)") }
@@ -108,7 +118,7 @@ public final class TrainableClassifier {
         let parameters = ParameterStore(layout: keys.sequenceClassificationLayout(config, numLabels: numLabels))
         self.parameters = parameters
         var rng = SeededGenerator(seed: seed)
-        try ClassifierParameters.load(weights, into: parameters, config: config, keys: keys, head: head, rng: &rng)
+        try ClassifierParameters.load(reader, into: parameters, config: config, keys: keys, head: head, rng: &rng)
         views = ClassifierParameters(config: config, keys: keys, store: parameters)
     }
 
@@ -136,7 +146,7 @@ public final class TrainableClassifier {
         let keys = views.keys
         parameters.setFrozen(true) { name in
             if keys.isEmbedding(name) { return embeddings }
-            if name.hasPrefix(keys.headDense + ".") { return policy.wholeEncoder && config.modelType == .bert }
+            if name.hasPrefix(keys.headDense + ".") { return policy.wholeEncoder && keys.headDenseIsPooler }
             if let l = keys.layerIndex(name) { return l < frozenLayers }
             return false
         }
