@@ -19,6 +19,7 @@ struct SentimentCommand: AsyncParsableCommand {
             EvaluateCommand.self,
             CompareCommand.self,
             ClassifyCommand.self,
+            ExplainCommand.self,
             FillMaskCommand.self,
             SetupCommand.self,
             TokenizeCommand.self,

@@ -96,6 +96,35 @@ public final class EncoderModel: Sendable {
         }
     }
 
+    /// `forward` keeping every layer's and head's attention probabilities, per sequence (HF
+    /// `output_attentions=True`; heat maps, rollout). Memory: L · H · T² floats a sequence.
+    public func forwardKeepingAttention(_ batch: PackedBatch) throws -> (output: EncoderOutput, attention: [AttentionMaps]) {
+        let positionIds = embeddings.positionIds(batch)
+        try embeddings.validate(batch, positionIds: positionIds)
+        let n = batch.tokenCount, c = hiddenSize, heads = config.numAttentionHeads, L = config.numHiddenLayers
+        return caches.withCache(keepsProbabilities: true) { ws in
+            ws.prepare(lengths: batch.lengths, config: config, numLabels: 1)
+            var maps = batch.lengths.map { [Float](repeating: 0, count: L * heads * $0 * $0) }
+            let out = pass.forward(batch, positions: positionIds, cache: ws, dropoutKey: nil, firstTokenOnly: false) { l in
+                let layout = ws.layout, probs = ws.layer(l).probs.pointer
+                for b in 0..<batch.count {
+                    let size = heads * layout.length(b) * layout.length(b)
+                    maps[b].withUnsafeMutableBufferPointer {
+                        ($0.baseAddress! + l * size).update(from: probs + layout.probabilityOffsets[b], count: size)
+                    }
+                }
+            }
+            let hidden = Tensor(shape: [n, c], data: Array(UnsafeBufferPointer(start: out, count: n * c)))
+            let attention = zip(batch.lengths, maps).map {
+                AttentionMaps(layers: L, heads: heads, length: $0, probabilities: $1)
+            }
+            let first = attention.map { m in L == 0 ? [] : (0..<m.length).map { j in
+                (0..<heads).reduce(Float(0)) { $0 + m.weight(layer: L - 1, head: $1, query: 0, key: j) } / Float(heads)
+            } }
+            return (EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: L == 0 ? nil : first), attention)
+        }
+    }
+
     /// Last hidden states (N, C) of all real tokens, sequence after sequence.
     public func encode(_ batch: PackedBatch) throws -> Tensor {
         try forward(batch).hidden

@@ -36,10 +36,12 @@ package struct EncoderPass {
     /// Embeddings and every block over `batch` (positions from `embeddings.positionIds`). Returns the last hidden
     /// states: (N, C), or with `firstTokenOnly` (B, C) — each sequence's first token only, all the classification
     /// head reads (the last block then computes queries, FFN and norms for those rows alone). `cache` must have
-    /// been prepared for the batch. `dropoutKey` nil: no dropout (inference, evaluation).
+    /// been prepared for the batch. `dropoutKey` nil: no dropout (inference, evaluation). `attentionObserver` is
+    /// called with l after block l's attention probabilities are in `cache.layer(l).probs` (the cache must keep
+    /// probabilities; inference overwrites them with the next block's).
     @discardableResult
     package func forward(_ batch: PackedBatch, positions: [Int32], cache ws: ActivationCache, dropoutKey: UInt64?,
-                         firstTokenOnly: Bool) -> UnsafeMutablePointer<Float> {
+                         firstTokenOnly: Bool, attentionObserver: ((Int) -> Void)? = nil) -> UnsafeMutablePointer<Float> {
         let c = config, N = batch.tokenCount, C = c.hiddenSize, L = c.numHiddenLayers
         ws.dropoutActive = dropoutKey != nil
         batch.ids.withUnsafeBufferPointer { ids in
@@ -66,6 +68,7 @@ package struct EncoderPass {
             let last = l == L - 1
             layerForward(l, x: ws.layerInput(l), out: last && firstTokenOnly ? ws.cls.pointer : ws.layerOutput(l),
                          cache: ws, firstTokenOnly: last && firstTokenOnly, dropoutKey: dropoutKey, bias: bias)
+            attentionObserver?(l)
         }
         guard firstTokenOnly else { return L == 0 ? ws.hidden[0].pointer : ws.layerOutput(L - 1) }
         if L == 0 {
