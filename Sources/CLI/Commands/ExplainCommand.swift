@@ -35,7 +35,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try runReportingPipelineErrors {
             if ModelLocator.needsBuild(model) {
                 throw PipelineError.modelNotBuilt(name: model, folder: DefaultModelCatalog.folder(model).path)
             }
@@ -50,12 +50,6 @@ struct ExplainCommand: ParsableCommand {
                 return
             }
             for explanation in explanations { print(Self.render(explanation)) }
-        } catch let error as PipelineError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(error.isInputError ? 65 : 69)
-        } catch let error as CustomStringConvertible & Error {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(69)
         }
     }
 

@@ -24,7 +24,7 @@ struct FillMaskCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try runReportingPipelineErrors {
             let pipeline = try FillMaskPipeline.load(model)
             let targetList = targets.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             let results = try pipeline.fill(texts, topK: topK, targets: targetList)
@@ -48,12 +48,6 @@ struct FillMaskCommand: ParsableCommand {
                     }
                 }
             }
-        } catch let error as PipelineError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(error.isInputError ? 65 : 69)
-        } catch let error as CustomStringConvertible & Error {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(69)
         }
     }
 }
