@@ -42,8 +42,8 @@ struct CompareCommand: ParsableCommand {
                 }
                 stderr("\(kind.rawValue): training on \(dataset.name) (C tuned on dev)…")
                 let model = try BaselineTrainer.train(
-                    kind: kind, labels: dataset.labels, train: CLIData.part(dataset, .train),
-                    dev: dataset.dev.isEmpty ? nil : CLIData.part(dataset, .dev), dataName: dataset.name, log: stderr)
+                    kind: kind, labels: dataset.labels, train: LabeledTexts(dataset, .train),
+                    dev: dataset.dev.isEmpty ? nil : LabeledTexts(dataset, .dev), dataName: dataset.name, log: stderr)
                 try model.save(to: folder)
                 models.append((model, model.training?.trainSeconds, "trained", folder))
             }
