@@ -67,15 +67,18 @@ let package = Package(
         ),
         // Bag-of-words / TF-IDF vectorisers, linear SVM, logistic regression.
         .target(name: "SentimentBaselines", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Baselines"),
-        // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts; NAME|DIR → a loaded model.
+        // Metrics, reports, charts; triage and comparison over any TextClassifier.
+        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Evaluation"),
+        // Sentiment, fill-mask, embedding pipelines over models and tokenizers; long texts; NAME|DIR → a loaded model;
+        // the compare and triage workflows (models and baselines found, trained or loaded, then SentimentEvaluation).
         // (Not SentimentTraining: building a missing default model is the CLI's call to DefaultModels.build.)
         .target(
             name: "SentimentPipelines",
-            dependencies: ["SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines"],
+            dependencies: [
+                "SentimentCore", "SentimentData", "SentimentTokenizers", "SentimentModels", "SentimentBaselines", "SentimentEvaluation",
+            ],
             path: "Sources/Pipelines"
         ),
-        // Metrics, reports, charts.
-        .target(name: "SentimentEvaluation", dependencies: ["SentimentCore", "SentimentData"], path: "Sources/Evaluation"),
         // The public face: re-exports every layer.
         .target(
             name: "SentimentKit",
@@ -140,7 +143,9 @@ let package = Package(
         .testTarget(name: "BaselineTests", dependencies: ["SentimentBaselines"], path: "Tests/BaselineTests"),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["SentimentPipelines", "SentimentModels", "SentimentTokenizers", "SentimentData", "SentimentBaselines"],
+            dependencies: [
+                "SentimentPipelines", "SentimentModels", "SentimentTokenizers", "SentimentData", "SentimentBaselines", "SentimentEvaluation",
+            ],
             path: "Tests/PipelineTests"
         ),
         .testTarget(name: "EvaluationTests", dependencies: ["SentimentEvaluation"], path: "Tests/EvaluationTests"),

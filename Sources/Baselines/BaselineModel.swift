@@ -181,6 +181,14 @@ public struct BaselineModel: TextClassifier, Codable {
         FileManager.default.fileExists(atPath: folder.appendingPathComponent(fileName).path)
     }
 
+    /// The training summary in `folder`'s baseline.json, without loading the model (`sentiment models`); nil when the
+    /// folder holds no baseline or the file has no readable summary.
+    public static func trainingSummary(folder: URL) -> BaselineTrainingSummary? {
+        struct Header: Decodable { var training: BaselineTrainingSummary? }
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)) else { return nil }
+        return (try? JSONDecoder().decode(Header.self, from: data))?.training
+    }
+
     public static func load(folder: URL) throws -> BaselineModel {
         let file = folder.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: file.path) else { throw BaselineError.notABaselineFolder(folder.path) }

@@ -1,5 +1,6 @@
 import Foundation
 import SentimentCore
+import SentimentData
 
 /// Texts with class ids (0..<labels.count) — one split of a data set.
 public struct LabeledTexts: Sendable {
@@ -10,6 +11,11 @@ public struct LabeledTexts: Sendable {
         self.labels = labels
     }
     public var count: Int { texts.count }
+
+    /// One split of a data set: its texts and their label ids in `dataset.labels` order.
+    public init(_ dataset: Dataset, _ split: Split) {
+        self.init(texts: dataset.split(split).map(\.text), labels: dataset.labelIDs(split))
+    }
 }
 
 /// Trains a baseline: fits the vectoriser on the training split, picks C by dev accuracy over a grid (unless C is

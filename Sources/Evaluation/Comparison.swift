@@ -1,4 +1,6 @@
 import Foundation
+import SentimentCore
+import SentimentData
 
 /// One row of `sentiment compare`.
 public struct ComparisonEntry: Codable, Sendable, Equatable {
@@ -128,5 +130,49 @@ public struct ComparisonReport: Codable, Sendable {
             body += "<h2>\(e(evaluation.model))</h2>" + HTMLReport.evaluationSection(evaluation, maxReviewRows: 50)
         }
         return HTMLReport.page(title: "SentimentKit comparison on \(data)", body: body)
+    }
+}
+
+/// A model in a comparison: the classifier and where it came from.
+public struct ComparisonCandidate: Sendable {
+    public var classifier: any TextClassifier
+    /// Training wall time, when known (a baseline's, or the trainer's record beside a fine-tuned folder).
+    public var trainSeconds: Double?
+    /// "trained", "cached" or "loaded".
+    public var source: String
+    /// The model folder: its training curves (metrics.jsonl) go into the report.
+    public var folder: URL?
+    /// The temperature its scores are scaled by (a calibrated pipeline), for the raw-softmax metrics beside them.
+    public var temperature: Double?
+
+    public init(classifier: any TextClassifier, trainSeconds: Double?, source: String, folder: URL?, temperature: Double? = nil) {
+        self.classifier = classifier
+        self.trainSeconds = trainSeconds
+        self.source = source
+        self.folder = folder
+        self.temperature = temperature
+    }
+}
+
+extension ComparisonReport {
+    /// Evaluates every candidate on the test split of `dataset` (in order, each announced on `log`), then asks them
+    /// all the puzzles: the report, and each model's full evaluation (for the HTML report).
+    public static func run(
+        _ candidates: [ComparisonCandidate], on dataset: Dataset, puzzles: [Puzzle], log: (String) -> Void = { _ in }
+    ) throws -> (report: ComparisonReport, evaluations: [EvaluationResult]) {
+        let texts = dataset.test.map(\.text), gold = dataset.test.map(\.label)
+        var evaluations: [EvaluationResult] = []
+        var entries: [ComparisonEntry] = []
+        for candidate in candidates {
+            log("evaluating \(candidate.classifier.name) on \(texts.count) test texts…")
+            var result = try Evaluator.evaluate(candidate.classifier, texts: texts, gold: gold, labels: dataset.labels,
+                                                data: dataset.name, split: "test", temperature: candidate.temperature)
+            result.trainingLog = candidate.folder.flatMap { TrainingLog.load(folder: $0) }
+            evaluations.append(result)
+            entries.append(ComparisonEntry(result, trainSeconds: candidate.trainSeconds, source: candidate.source))
+        }
+        let outcomes = try PuzzleRunner.run(puzzles, models: candidates.map(\.classifier))
+        let report = ComparisonReport(data: dataset.name, split: "test", testSize: texts.count, models: entries, puzzles: outcomes)
+        return (report, evaluations)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import SentimentCore
+import SentimentData
 
 /// Triage for human review: choose, on labelled texts, the confidence threshold at which the texts auto-labelled
 /// reach a target accuracy, then split new texts into auto-labelled (confidence ≥ threshold) and for review.
@@ -61,5 +63,68 @@ public enum Triage {
             labelledAccuracyAll: everything.accuracy, texts: confidences.count, autoLabelled: auto.count, forReview: review.count,
             coverage: Double(auto.count) / Double(confidences.count), coverageInterval: [fileCI.lower, fileCI.upper])
         return (summary, auto, review)
+    }
+}
+
+/// Why `sentiment triage` cannot choose a threshold.
+public enum TriageError: Error, CustomStringConvertible, Equatable {
+    /// No labelled texts were given and the model's folder has no training record naming its data.
+    case noTrainingRecord(model: String)
+    /// The model's training data has no dev split to choose the threshold on.
+    case emptyDevSplit(data: String)
+    /// A labelled text's label is none of the model's.
+    case unknownLabel(String, modelLabels: [String])
+
+    public var description: String {
+        switch self {
+        case .noTrainingRecord(let model):
+            "\(model) has no \(FineTuningRecord.fileName) to find its dev split: give --labelled FILE (text and label columns)"
+        case .emptyDevSplit(let data): "the dev split of \(data) is empty: give --labelled FILE"
+        case .unknownLabel(let label, let modelLabels):
+            "labelled text has label '\(label)', which the model does not have (\(modelLabels.joined(separator: ", ")))"
+        }
+    }
+}
+
+extension Triage {
+    /// The labelled texts to choose a threshold on when none are given: the dev split of the data a fine-tuned model
+    /// was trained on, as the training record in its `folder` names it; and what to call them ("DATA dev split").
+    /// `model` is the name the error messages give it.
+    public static func devSplit(ofModelIn folder: URL, model: String, cache: ArtifactCache = .default)
+        throws -> (texts: [LabeledText], source: String) {
+        guard let record = try? FineTuningRecord.load(folder: folder) else { throw TriageError.noTrainingRecord(model: model) }
+        let dataset = try record.recipe.load(cache: cache)
+        guard !dataset.dev.isEmpty else { throw TriageError.emptyDevSplit(data: record.recipe.data) }
+        return (dataset.dev, "\(record.recipe.data) dev split")
+    }
+
+    /// The risk–coverage curve of `classifier` on labelled texts: its top label and score against the gold label.
+    /// A gold label the classifier does not have is an error (before anything is classified).
+    public static func selective(_ classifier: any TextClassifier, on labelled: [LabeledText]) throws -> SelectiveClassification {
+        let known = Set(classifier.labels)
+        if let unknown = labelled.first(where: { !known.contains($0.label) }) {
+            throw TriageError.unknownLabel(unknown.label, modelLabels: classifier.labels)
+        }
+        let scores = try classifier.classify(labelled.map(\.text))
+        return try SelectiveClassification(confidences: scores.map { Double($0[0].score) },
+                                           correct: zip(scores, labelled).map { $0[0].label == $1.label })
+    }
+
+    /// `decide` on the rows of a classified table (`confidences`: each row's top-label score): the summary, and the
+    /// rows auto-labelled and for review as tables of their own (every column kept; rows in input order, each with
+    /// its line in the file).
+    public static func split(
+        _ table: TabularFile, confidences: [Double], labelled: SelectiveClassification, labelledSource: String,
+        target: Double, minimumKept: Int
+    ) throws -> (summary: TriageSummary, auto: TabularFile, review: TabularFile) {
+        let (summary, auto, review) = try decide(labelled: labelled, labelledSource: labelledSource, target: target,
+                                                 minimumKept: minimumKept, confidences: confidences)
+        func rows(_ indices: [Int]) -> TabularFile {
+            var subset = table
+            subset.rows = indices.map { table.rows[$0] }
+            subset.lines = indices.map { table.lines[$0] }
+            return subset
+        }
+        return (summary, rows(auto), rows(review))
     }
 }

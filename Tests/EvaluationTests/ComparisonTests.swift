@@ -1,5 +1,6 @@
 import Foundation
 import SentimentCore
+import SentimentData
 import XCTest
 @testable import SentimentEvaluation
 
@@ -30,5 +31,30 @@ final class ComparisonTests: XCTestCase {
         XCTAssertTrue(puzzleTable.contains("**1/2**"), puzzleTable)
         let html = report.html(evaluations: [result])
         XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 2 + 4)  // 2 bar charts + 4 charts of the model (risk–coverage too)
+    }
+}
+
+/// `ComparisonReport.run`: every candidate on the same test split, in order, then the puzzles.
+extension ComparisonTests {
+    func testRunEvaluatesEveryCandidateOnTheTestSplit() throws {
+        let test = [LabeledText(text: "good film", label: "positive"), LabeledText(text: "bad film", label: "negative"),
+                    LabeledText(text: "good but bad", label: "negative"), LabeledText(text: "meh", label: "positive")]
+        let dataset = Dataset(name: "toy", labels: ["negative", "positive"], all: test, train: [], dev: [], test: test)
+        var log: [String] = []
+        let (report, evaluations) = try ComparisonReport.run(
+            [ComparisonCandidate(classifier: StubClassifier(), trainSeconds: 2, source: "cached", folder: nil),
+             ComparisonCandidate(classifier: StubClassifier(name: "other"), trainSeconds: nil, source: "loaded", folder: nil,
+                                 temperature: 2)],
+            on: dataset, puzzles: [Puzzle(text: "good", expected: "positive", category: "negation")], log: { log.append($0) })
+        XCTAssertEqual(log, ["evaluating stub on 4 test texts…", "evaluating other on 4 test texts…"])
+        XCTAssertEqual(report.models.map(\.name), ["stub", "other"])
+        XCTAssertEqual(report.models.map(\.source), ["cached", "loaded"])
+        XCTAssertEqual(report.models.map(\.trainSeconds), [2, nil])
+        XCTAssertEqual(report.models[0].accuracy, 0.75)
+        XCTAssertEqual(report.testSize, 4)
+        XCTAssertEqual(report.puzzleScore, ["stub": 1, "other": 1])
+        XCTAssertEqual(evaluations.map(\.model), ["stub", "other"])
+        XCTAssertNil(evaluations[0].temperature)
+        XCTAssertEqual(evaluations[1].temperature, 2, "the raw-softmax metrics beside the scaled ones")
     }
 }

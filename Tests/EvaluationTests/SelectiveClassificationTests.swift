@@ -1,4 +1,6 @@
 import Foundation
+import SentimentCore
+import SentimentData
 import XCTest
 @testable import SentimentEvaluation
 
@@ -91,5 +93,57 @@ final class TriageTests: XCTestCase {
         XCTAssertEqual(none.auto, [])
         XCTAssertEqual(none.review, [0, 1])
         XCTAssertThrowsError(try Triage.decide(labelled: labelled, labelledSource: "x", target: 1.5, minimumKept: 1, confidences: [0.5]))
+    }
+}
+
+/// `Triage.split`, `Triage.selective` and `Triage.devSplit`: what `sentiment triage` runs around `decide`.
+extension TriageTests {
+    func testSplitKeepsColumnsRowsAndLines() throws {
+        let labelled = try SelectiveClassification(confidences: [0.99, 0.9, 0.8, 0.6], correct: [true, true, true, false])
+        let table = TabularFile(columns: ["id", "text", "label", "score"],
+                                rows: [["1", "a", "x", "0.5"], ["2", "b", "y", "0.95"], ["3", "c", "x", "0.85"]],
+                                lines: [2, 4, 5], source: "posts.csv")
+        let (summary, auto, review) = try Triage.split(table, confidences: [0.5, 0.95, 0.85], labelled: labelled,
+                                                       labelledSource: "sample", target: 1, minimumKept: 1)
+        XCTAssertEqual(summary.threshold, 0.8)
+        XCTAssertEqual(auto.columns, table.columns)
+        XCTAssertEqual(auto.rows, [["2", "b", "y", "0.95"], ["3", "c", "x", "0.85"]])
+        XCTAssertEqual(auto.lines, [4, 5])
+        XCTAssertEqual(review.rows, [["1", "a", "x", "0.5"]])
+        XCTAssertEqual(review.lines, [2])
+        XCTAssertEqual(review.source, "posts.csv")
+    }
+
+    func testSelectiveOnLabelledTextsRefusesLabelsTheModelLacks() throws {
+        let labelled = [LabeledText(text: "good", label: "POSITIVE"), LabeledText(text: "bad", label: "POSITIVE"),
+                        LabeledText(text: "meh", label: "NEGATIVE")]
+        let selective = try Triage.selective(StubClassifier(), on: labelled)
+        XCTAssertEqual(selective.total, 3)
+        XCTAssertEqual(selective.curve.map(\.correct), [1, 1, 1], "good ✓ 0.9, bad ✗ 0.8, meh ✗ 0.55")
+        XCTAssertThrowsError(try Triage.selective(StubClassifier(), on: [LabeledText(text: "x", label: "neutral")])) {
+            XCTAssertEqual("\($0)", "labelled text has label 'neutral', which the model does not have (NEGATIVE, POSITIVE)")
+        }
+    }
+
+    /// A fine-tuned folder names its data in training_summary.json: its dev split; without the file, a clear error.
+    func testDevSplitOfTheDataTheModelWasTrainedOn() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        XCTAssertThrowsError(try Triage.devSplit(ofModelIn: folder, model: "my-model")) {
+            XCTAssertEqual("\($0)", "my-model has no training_summary.json to find its dev split: give --labelled FILE (text and label columns)")
+        }
+        let data = folder.appendingPathComponent("data.csv")
+        try Data(("text,label\n" + (0..<200).map { "text number \($0),\($0 % 3 == 0 ? "a" : "b")" }.joined(separator: "\n")).utf8)
+            .write(to: data)
+        let summary = """
+            {"recipe": {"base": "b", "data": "\(data.path)", "textColumn": "text", "labelColumn": "label"},
+             "labels": ["a", "b"], "training": {"trainingSeconds": 1}}
+            """
+        try Data(summary.utf8).write(to: folder.appendingPathComponent(FineTuningRecord.fileName))
+        let (texts, source) = try Triage.devSplit(ofModelIn: folder, model: "my-model")
+        XCTAssertEqual(texts, try Datasets.load(file: data).dev)
+        XCTAssertFalse(texts.isEmpty)
+        XCTAssertEqual(source, "\(data.path) dev split")
     }
 }

@@ -41,6 +41,9 @@ final class TrainerEndToEndTests: XCTestCase {
         XCTAssertEqual(try MetricsLog.read(paths.metricsLog).count, result.training.steps + 3)
         let summary = try JSONDecoder().decode(FineTuningResult.self, from: Data(contentsOf: out.appendingPathComponent("training_summary.json")))
         XCTAssertEqual(summary.test, result.test)
+        // What the layers below the trainer read of it (compare, triage, models).
+        XCTAssertEqual(try FineTuningRecord.load(folder: out), result.record)
+        XCTAssertEqual(result.record.recipe.pairColumn, "second")
         try assertReloadsToIdenticalLogits(result, maxLength: recipe.configuration.maxLength)
     }
 

@@ -46,8 +46,8 @@ struct BaselineTrainCommand: ParsableCommand {
             let dataset = try CLIData.load(data, textColumn: textColumn, labelColumn: labelColumn)
             stderr("training \(kind.rawValue) on \(dataset.name): \(dataset.train.count) train, \(dataset.dev.count) dev, \(dataset.test.count) test")
             let model = try BaselineTrainer.train(
-                kind: kind, labels: dataset.labels, train: CLIData.part(dataset, .train),
-                dev: dataset.dev.isEmpty ? nil : CLIData.part(dataset, .dev), C: C, dataName: dataset.name, log: stderr)
+                kind: kind, labels: dataset.labels, train: LabeledTexts(dataset, .train),
+                dev: dataset.dev.isEmpty ? nil : LabeledTexts(dataset, .dev), C: C, dataName: dataset.name, log: stderr)
             let folder = URL(fileURLWithPath: (out as NSString).expandingTildeInPath)
             try model.save(to: folder)
             let summary = model.training!
@@ -97,93 +97,5 @@ struct BaselineExplainCommand: ParsableCommand {
             out += "\n\(label):\n" + terms.map { String(format: "  %+8.4f  %@", $0.weight, $0.term) }.joined(separator: "\n") + "\n"
         }
         return out
-    }
-}
-
-/// Data loading shared by baseline / evaluate / compare: a catalog name or a table file.
-enum CLIData {
-    static func load(_ data: String, textColumn: String, labelColumn: String) throws -> Dataset {
-        if Datasets.isCatalogName(data) { return try Datasets.load(data) }
-        let url = URL(fileURLWithPath: (data as NSString).expandingTildeInPath)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIFailure("'\(data)' is neither a data set (\(Datasets.names.joined(separator: ", "))) nor a file")
-        }
-        return try Datasets.load(file: url, textColumn: textColumn, labelColumn: labelColumn)
-    }
-
-    static func part(_ dataset: Dataset, _ split: Split) -> LabeledTexts {
-        LabeledTexts(texts: dataset.split(split).map(\.text), labels: dataset.labelIDs(split))
-    }
-}
-
-/// A failure found while running (not a usage error): printed as one "error:" line, exit status 1.
-struct CLIFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`; a thrown error is printed as one line on stderr and the command exits with status 1.
-func exitOnError(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ValidationError {
-        throw error
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        stderr("error: \(error)")
-        throw ExitCode.failure
-    }
-}
-
-@Sendable func stderr(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
-
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
-
-/// `sentiment bench baselines`: train and predict wall time of both baselines with fixed C (the values scikit-learn's
-/// grid picks on Rotten Tomatoes), median of --repeats runs, next to the test accuracy they reach.
-struct BenchBaselinesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "baselines", abstract: "Time training and prediction of bow-svm and tfidf-logreg.")
-
-    @Option(help: "Catalog data set or a labelled file.") var data = "rotten-tomatoes"
-    @Option(help: "Runs per model (the median is reported).") var repeats = 3
-    @Option(help: "C of bow-svm.") var svmC = 0.03
-    @Option(help: "C of tfidf-logreg.") var logregC = 100.0
-
-    func run() throws {
-        try exitOnError {
-            let dataset = try CLIData.load(data, textColumn: "text", labelColumn: "label")
-            let train = CLIData.part(dataset, .train), test = CLIData.part(dataset, .test)
-            let clock = ContinuousClock()
-            var rows: [[String]] = []
-            for kind in BaselineKind.allCases {
-                let C = kind == .bowSVM ? svmC : logregC
-                var trainTimes: [Double] = [], predictTimes: [Double] = []
-                var accuracy = 0.0
-                for _ in 0 ..< max(repeats, 1) {
-                    var model: BaselineModel!
-                    trainTimes.append(try clock.measure {
-                        model = try BaselineTrainer.train(kind: kind, labels: dataset.labels, train: train, dev: nil, C: C)
-                    }.seconds)
-                    var decision: [[Double]] = []
-                    predictTimes.append(clock.measure { decision = model.decisionValues(test.texts) }.seconds)
-                    let right = zip(decision, test.labels).filter { LinearModel.predictedClass($0) == $1 }.count
-                    accuracy = Double(right) / Double(test.count)
-                }
-                let train = trainTimes.sorted()[trainTimes.count / 2], predict = predictTimes.sorted()[predictTimes.count / 2]
-                rows.append([kind.rawValue, String(format: "%g", C), String(format: "%.4f", accuracy), String(format: "%.3f", train),
-                             String(format: "%.3f", predict), String(format: "%.0f", Double(test.count) / predict)])
-            }
-            print("\(dataset.name): \(train.count) train, \(test.count) test texts; median of \(repeats) runs\n")
-            print(TerminalReport.table(headers: ["model", "C", "test accuracy", "train s", "predict s", "texts/s"], rows: rows,
-                                       rightAligned: [1, 2, 3, 4, 5]), terminator: "")
-        }
     }
 }

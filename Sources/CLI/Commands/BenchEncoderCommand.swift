@@ -99,30 +99,19 @@ struct BenchEncoderCommand: ParsableCommand {
         _ = input.withUnsafeMutableBufferPointer { $0[0] }
     }
 
-    /// Best GF/s of the model's GEMM shapes at M = 1024 rows, BLAS or pre-packed (whichever is faster).
+    /// Best GF/s of the model's GEMM shapes at M = 1024 rows, BLAS (`Bench.sgemmGigaflops`) or pre-packed
+    /// (whichever is faster).
     private func gemmCeiling(_ config: ModelConfig) -> Double {
         let m = 1024, c = config.hiddenSize, i = config.intermediateSize
         let shapes = [(3 * c, c), (c, c), (i, c), (c, i)]   // (out, in)
-        let a = [Float](repeating: 0.01, count: m * max(c, i)), w = [Float](repeating: 0.02, count: max(3 * c, i) * max(c, i))
-        var out = [Float](repeating: 0, count: m * max(3 * c, i))
         var best = 0.0
-        func rate(flops: Int, _ body: () -> Void) -> Double {
-            var calls = 0, elapsed = 0.0
-            while elapsed < 0.3 || calls < 3 {
-                elapsed += Bench.seconds(body)
-                calls += 1
-            }
-            return Double(flops) * Double(calls) / elapsed / 1e9
-        }
         for (outFeatures, inFeatures) in shapes {
-            let flops = 2 * m * outFeatures * inFeatures
-            best = max(best, rate(flops: flops) {
-                sgemm(.none, .transposed, m: m, n: outFeatures, k: inFeatures, a: a, lda: inFeatures,
-                      b: w, ldb: inFeatures, c: &out, ldc: outFeatures)
-            })
+            best = max(best, Bench.sgemmGigaflops(rows: m, inFeatures: inFeatures, outFeatures: outFeatures))
             if PackedWeights.isEnabled {
+                let a = [Float](repeating: 0.01, count: m * inFeatures), w = [Float](repeating: 0.02, count: outFeatures * inFeatures)
+                var out = [Float](repeating: 0, count: m * outFeatures)
                 let packed = PackedWeights(weight: w, outFeatures: outFeatures, inFeatures: inFeatures)
-                best = max(best, rate(flops: flops) { packed.linear(a, rows: m, bias: nil, out: &out) })
+                best = max(best, Bench.gigaflops(2 * Double(m * outFeatures * inFeatures)) { packed.linear(a, rows: m, bias: nil, out: &out) })
             }
         }
         return best

@@ -26,7 +26,7 @@ struct BenchTokenizeCommand: ParsableCommand {
         print("Rotten Tomatoes: \(texts.count) texts, \(String(format: "%.2f", Double(bytes) / 1e6)) MB of UTF-8; "
               + "encodeBatch on 1 thread, best of \(repeats) passes (after one warm-up pass)")
         for name in model {
-            let tokenizer = try loadTokenizer(name)
+            let tokenizer = try AutoTokenizer.load(folder: ModelLocator.folder(for: name))
             var tokens = 0
             _ = try tokenizer.encodeBatch(texts, options: EncodingOptions())  // warm-up: Unicode tables
             var bestWall = Double.infinity

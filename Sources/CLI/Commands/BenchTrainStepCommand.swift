@@ -28,8 +28,7 @@ struct BenchTrainStepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = try model.map { FileManager.default.fileExists(atPath: $0) ? URL(fileURLWithPath: $0) : try ArtifactCache.default.locate($0) }
-            ?? ArtifactCache.default.directory(for: ModelLocator.defaultEmbedder)
+        let folder = try ModelLocator.folder(for: model ?? ModelLocator.defaultEmbedder)
         if let threads { Bench.setThreads(threads) }
         let classifier = try TrainableClassifier(folder: folder, numLabels: 2, seed: 1)
         var adam = AdamW(parameterCount: classifier.parameters.count, weightDecay: 0.01)
@@ -97,7 +96,7 @@ struct BenchTrainStepCommand: ParsableCommand {
         let forwardFLOP = 2 * N * (4 * C * C + 2 * C * I) * (L - 1) + 2 * N * 2 * C * C + 2 * B * (2 * C * C + 2 * C * I)
             + 2 * B * C * C
         let stepFLOP = 3 * forwardFLOP
-        let gemmRate = calibrateGEMM(rows: Int(N), inner: Int(C), outer: Int(I))
+        let gemmGigaflops = Bench.sgemmGigaflops(rows: Int(N), inFeatures: Int(C), outFeatures: Int(I))
         print(String(format: "batch %d, %.1f tokens/example: %.1f examples/s (%.0f tokens/s); per step %.0f ms forward+backward, %.0f ms clip+AdamW+zero",
                      batchSize, Double(tokens) / Double(examples), Double(examples) / total, Double(tokens) / total,
                      1000 * forwardBackward / Double(steps), 1000 * optimiser / Double(steps)))
@@ -109,20 +108,8 @@ struct BenchTrainStepCommand: ParsableCommand {
                      1000 * cpuSeconds / Double(steps), Double(examples) / cpuSeconds, Int(cores),
                      cores * Double(examples) / cpuSeconds))
         print(String(format: "GEMM work %.1f GFLOP/step → %.1f GF/s overall; a plain (%d×%d)·(%d×%d) sgemm runs at %.1f GF/s now: training at %.0f%% of GEMM speed",
-                     stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmRate / 1e9,
-                     100 * stepFLOP * Double(steps) / total / gemmRate))
+                     stepFLOP / 1e9, stepFLOP * Double(steps) / total / 1e9, Int(N), Int(C), Int(C), Int(I), gemmGigaflops,
+                     100 * stepFLOP * Double(steps) / total / 1e9 / gemmGigaflops))
         return Double(examples) / total
-    }
-
-    /// FLOP/s of a BERT-shaped sgemm on this machine right now (the ceiling the training step is measured against).
-    func calibrateGEMM(rows: Int, inner: Int, outer: Int) -> Double {
-        let a = [Float](repeating: 0.5, count: rows * inner), b = [Float](repeating: 0.25, count: outer * inner)
-        var c = [Float](repeating: 0, count: rows * outer)
-        let repeats = 20
-        let t0 = Date()
-        for _ in 0..<repeats {
-            sgemm(.none, .transposed, m: rows, n: outer, k: inner, a: a, lda: inner, b: b, ldb: inner, c: &c, ldc: outer)
-        }
-        return 2 * Double(rows * inner * outer * repeats) / Date().timeIntervalSince(t0)
     }
 }

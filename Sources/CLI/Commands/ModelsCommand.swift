@@ -35,18 +35,13 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    /// Test metrics from training_summary.json (fine-tuned models) or dev accuracy from baseline.json.
+    /// Test metrics from the training record (fine-tuned models, `FineTuningRecord`) or dev accuracy from baseline.json.
     static func metrics(_ folder: URL) -> String {
-        func json(_ file: String) -> [String: Any]? {
-            (try? Data(contentsOf: folder.appendingPathComponent(file)))
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        if let test = (try? FineTuningRecord.load(folder: folder))?.test {
+            let t = (try? ModelCalibration.load(folder: folder)).map { String(format: ", temperature %.3f", $0.temperature) } ?? ""
+            return String(format: "test accuracy %.4f, macro F1 %.4f", test.accuracy, test.macroF1) + " (\(test.count) texts)" + t
         }
-        if let test = json("training_summary.json")?["test"] as? [String: Any], let accuracy = test["accuracy"] as? Double {
-            let f1 = (test["macroF1"] as? Double).map { String(format: ", macro F1 %.4f", $0) } ?? ""
-            let t = (json("calibration.json")?["temperature"] as? Double).map { String(format: ", temperature %.3f", $0) } ?? ""
-            return String(format: "test accuracy %.4f", accuracy) + f1 + " (\(test["count"] ?? "?") texts)" + t
-        }
-        if let training = json("baseline.json")?["training"] as? [String: Any], let accuracy = training["devAccuracy"] as? Double {
+        if let accuracy = BaselineModel.trainingSummary(folder: folder)?.devAccuracy {
             return String(format: "baseline, dev accuracy %.4f", accuracy)
         }
         return ""

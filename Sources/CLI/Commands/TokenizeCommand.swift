@@ -47,7 +47,7 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try loadTokenizer(model)
+        let tokenizer = try AutoTokenizer.load(folder: ModelLocator.folder(for: model))
         let texts: [String]
         if let file {
             let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
@@ -110,13 +110,4 @@ struct TokenizeCommand: ParsableCommand {
         let fill = String(repeating: " ", count: max(0, width - s.count))
         return left ? fill + s : s + fill
     }
-}
-
-/// A tokenizer from a model folder path, or from a catalog artifact's cached folder.
-func loadTokenizer(_ model: String) throws -> any Tokenizer {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
-        return try AutoTokenizer.load(folder: URL(fileURLWithPath: model))
-    }
-    return try AutoTokenizer.load(folder: ArtifactCache.default.locate(model))
 }

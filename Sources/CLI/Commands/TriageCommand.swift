@@ -53,33 +53,20 @@ struct TriageCommand: ParsableCommand {
                 throw CLIFailure("\(file) line \(table.lines[empty]): empty text in column '\(column)'")
             }
             let (autoURL, reviewURL) = try outputs(for: input)
-            let (labelledTexts, source) = try labelledSet()
+            // --labelled, else the dev split of the data the model was trained on.
+            let (labelledTexts, source) = try labelled.map { (try CLIData.load($0, textColumn: textColumn, labelColumn: labelColumn).all, $0) }
+                ?? TriageRun.labelledSet(model: model)
 
             let classifier = try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
-            let known = Set(classifier.labels)
-            if let unknown = labelledTexts.first(where: { !known.contains($0.label) }) {
-                throw CLIFailure("labelled text has label '\(unknown.label)', which the model does not have (\(classifier.labels.joined(separator: ", ")))")
-            }
-            let labelledScores = try classifier.classify(labelledTexts.map(\.text))
-            let selective = try SelectiveClassification(
-                confidences: labelledScores.map { Double($0[0].score) },
-                correct: zip(labelledScores, labelledTexts).map { $0[0].label == $1.label })
-
+            let selective = try Triage.selective(classifier, on: labelledTexts)
             let progress = TextProgress(total: texts.count, enabled: !quiet && isatty(STDERR_FILENO) == 1)
-            let (withAnswers, results) = try TableClassification.classify(
-                table, column: column, with: classifier, options: ClassificationOptions(), progress: progress.update)
+            let split = try TriageRun.split(
+                table, column: column, classifier: classifier, labelled: selective, labelledSource: source,
+                target: targetAccuracy, minimumKept: minKept, progress: progress.update)
             progress.finish()
-            var (summary, autoRows, reviewRows) = try Triage.decide(
-                labelled: selective, labelledSource: source, target: targetAccuracy, minimumKept: minKept,
-                confidences: results.map { Double($0.score) })
-            func subset(_ rows: [Int]) -> TabularFile {
-                var t = withAnswers
-                t.rows = rows.map { withAnswers.rows[$0] }
-                t.lines = rows.map { withAnswers.lines[$0] }
-                return t
-            }
-            try TabularWriter.write(subset(autoRows), to: autoURL)
-            try TabularWriter.write(subset(reviewRows), to: reviewURL)
+            try TabularWriter.write(split.auto, to: autoURL)
+            try TabularWriter.write(split.review, to: reviewURL)
+            var summary = split.summary
             summary.autoOutput = autoURL.path
             summary.reviewOutput = reviewURL.path
             if let report {
@@ -100,22 +87,5 @@ struct TriageCommand: ParsableCommand {
             if url.standardizedFileURL == input.standardizedFileURL { throw CLIFailure("an output would overwrite the input \(input.path)") }
         }
         return (a, r)
-    }
-
-    /// --labelled, else the dev split of the model's training data (training_summary.json beside the model).
-    func labelledSet() throws -> ([LabeledText], String) {
-        if let labelled {
-            let dataset = try CLIData.load(labelled, textColumn: textColumn, labelColumn: labelColumn)
-            return (dataset.all, labelled)
-        }
-        let folder = try ModelLocator.folder(for: model)
-        let summaryURL = folder.appendingPathComponent("training_summary.json")
-        guard let data = try? Data(contentsOf: summaryURL),
-              let summary = try? JSONDecoder().decode(FineTuningResult.self, from: data) else {
-            throw CLIFailure("\(model) has no training_summary.json to find its dev split: give --labelled FILE (text and label columns)")
-        }
-        let dataset = try FineTuning.loadData(summary.recipe, cache: .default)
-        guard !dataset.dev.isEmpty else { throw CLIFailure("the dev split of \(summary.recipe.data) is empty: give --labelled FILE") }
-        return (dataset.dev, "\(summary.recipe.data) dev split")
     }
 }

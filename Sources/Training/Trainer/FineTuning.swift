@@ -24,9 +24,15 @@ public struct FineTuningRecipe: Codable, Sendable, Equatable {
         self.data = data
         self.configuration = configuration
     }
+
+    /// The data and its columns, as the training record beside the model gives them to the layers below the trainer.
+    public var dataSource: FineTuningRecord.DataSource {
+        FineTuningRecord.DataSource(data: data, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn)
+    }
 }
 
-/// What a finished job measured; also written as `training_summary.json` into the model folder.
+/// What a finished job measured; also written as `training_summary.json` (`FineTuningRecord.fileName`) into the
+/// model folder, where SentimentData's `FineTuningRecord` reads the part the layers below the trainer need (`record`).
 public struct FineTuningResult: Codable, Sendable, Equatable {
     public var recipe: FineTuningRecipe
     public var model: String
@@ -51,6 +57,12 @@ public struct FineTuningResult: Codable, Sendable, Equatable {
         public var text: String
         public var pair: String?
         public var logits: [Float]
+    }
+
+    /// What `FineTuningRecord.load` reads back from the file this result is written as.
+    public var record: FineTuningRecord {
+        FineTuningRecord(recipe: recipe.dataSource, labels: labels, trainingSeconds: training.trainingSeconds,
+                         test: test.map { FineTuningRecord.TestMetrics(count: $0.count, accuracy: $0.accuracy, macroF1: $0.macroF1) })
     }
 }
 
@@ -133,7 +145,7 @@ public enum FineTuning {
             calibration: calibration)
         result.wallSeconds = Date().timeIntervalSince(started)
         // Record how the model was made next to it (each file written atomically; the folder itself is complete).
-        try JSONEncoder.sorted.encode(result).write(to: trainer.paths.model.appendingPathComponent("training_summary.json"), options: .atomic)
+        try JSONEncoder.sorted.encode(result).write(to: trainer.paths.model.appendingPathComponent(FineTuningRecord.fileName), options: .atomic)
         try Data(contentsOf: trainer.paths.metricsLog).write(to: trainer.paths.model.appendingPathComponent("metrics.jsonl"), options: .atomic)
         // The checkpoint has served its purpose once the run is complete (it is 3× the model size).
         try? FileManager.default.removeItem(at: trainer.paths.checkpoint)
@@ -179,13 +191,9 @@ public enum FineTuning {
         return try cache.locate(base)
     }
 
-    /// A catalog data set by name, else a table file with the recipe's columns.
+    /// A table file with the recipe's columns when one is there, else a catalog data set (`FineTuningRecord.DataSource`).
     public static func loadData(_ recipe: FineTuningRecipe, cache: ArtifactCache) throws -> Dataset {
-        if FileManager.default.fileExists(atPath: recipe.data) {
-            return try Datasets.load(file: URL(fileURLWithPath: recipe.data), textColumn: recipe.textColumn,
-                                     labelColumn: recipe.labelColumn, pairColumn: recipe.pairColumn)
-        }
-        return try Datasets.load(recipe.data, cache: cache)
+        try recipe.dataSource.load(cache: cache)
     }
 
     /// Tokenizes texts (pairs when `textPair` is set), truncating longest-first to `maxLength`, and maps labels by
