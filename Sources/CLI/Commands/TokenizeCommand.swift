@@ -19,7 +19,7 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "The text to tokenize (or use --file).")
     var text: String?
 
-    @Option(name: .long, help: "Catalog model name (from the artifact cache) or a model folder.")
+    @Option(name: .long, help: "Model whose tokenizer to use: a catalog name, a built model name or a model folder.")
     var model = "all-MiniLM-L6-v2"
 
     @Option(name: .long, help: "Read one text per line from this file ('-' for standard input).")
