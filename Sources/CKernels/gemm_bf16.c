@@ -20,7 +20,6 @@ static inline uint16_t to_bf16(float f) {
 }
 static inline float from_bf16(uint16_t h) { return bits_float((uint32_t)h << 16); }
 
-
 int sk_bf16_panel_width(sk_path path) { (void)path; return BF16_WIDTH; }
 int sk_bf16_padded_k(int k) { return (k + 1) & ~1; }
 

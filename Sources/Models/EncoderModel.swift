@@ -118,10 +118,9 @@ public final class EncoderModel: Sendable {
             let attention = zip(batch.lengths, maps).map {
                 AttentionMaps(layers: L, heads: heads, length: $0, probabilities: $1)
             }
-            let first = attention.map { m in L == 0 ? [] : (0..<m.length).map { j in
-                (0..<heads).reduce(Float(0)) { $0 + m.weight(layer: L - 1, head: $1, query: 0, key: j) } / Float(heads)
-            } }
-            return (EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: L == 0 ? nil : first), attention)
+            // Row 0 of the last layer's head mean: what `forward(captureAttention:)` gives.
+            let first = L == 0 ? nil : attention.map { Array($0.headMean(layer: L - 1).prefix($0.length)) }
+            return (EncoderOutput(batch: batch, hidden: hidden, firstTokenAttention: first), attention)
         }
     }
 

@@ -24,6 +24,11 @@ public enum ScoreFunction: String, Sendable, Codable, CaseIterable {
             return Softmax.probabilities(logits.map(Double.init)).map(Float.init)
         }
     }
+
+    /// Applies the function to one row of logits divided by `temperature` first (temperature scaling; nil: none).
+    public func apply(_ logits: [Float], temperature: Float?) -> [Float] {
+        apply(temperature.map { t in logits.map { $0 / t } } ?? logits)
+    }
 }
 
 /// How texts longer than the model's window are handled.

@@ -70,7 +70,7 @@ extension SentimentPipeline {
         guard !texts.isEmpty else { throw PipelineError.emptyInput }
         guard !methods.isEmpty else { throw PipelineError.invalidOption("choose at least one explanation method") }
         guard batchSize >= 1 else { throw PipelineError.invalidOption("batch size must be at least 1") }
-        let temperature = calibrated ? calibration.map { Float($0.temperature) } : nil
+        let temperature = scoringTemperature(defaultFunction, calibrated: calibrated)
         var results: [Explanation] = []
         for slice in texts.batches(of: batchSize) {
             let encodings = try core.encode(Array(slice), firstIndex: slice.startIndex, maxLength: core.maxLength)
@@ -78,8 +78,7 @@ extension SentimentPipeline {
             let (output, maps) = try model.forwardKeepingAttention(batch)
             let logits = try model.classify(output)
             for (b, (text, encoding)) in zip(slice, encodings).enumerated() {
-                let row = (0..<labels.count).map { logits[b, $0] / (temperature ?? 1) }
-                let scores = defaultFunction.apply(row)
+                let scores = defaultFunction.apply((0..<labels.count).map { logits[b, $0] }, temperature: temperature)
                 let best = scores.indices.max { scores[$0] < scores[$1] }!
                 let rollout = methods.contains(.rollout) ? Array(maps[b].rollout().prefix(encoding.count)) : nil
                 let tokens = encoding.ids.indices.map { i in

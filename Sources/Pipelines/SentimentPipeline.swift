@@ -83,7 +83,7 @@ public final class SentimentPipeline: TextClassifier, Sendable {
         let function = options.functionToApply ?? defaultFunction
         var results: [Classification] = []
         results.reserveCapacity(texts.count)
-        let temperature = options.calibrated && function != .none ? calibration.map { Float($0.temperature) } : nil
+        let temperature = scoringTemperature(function, calibrated: options.calibrated)
         try forEachScored(texts, options: options, function: function, temperature: temperature,
                           progress: progress) { windowScores in
             let (scores, chunks) = Self.aggregate(windowScores, options.longText)
@@ -91,6 +91,12 @@ public final class SentimentPipeline: TextClassifier, Sendable {
             results.append(Classification(scores: labelled.ranked(topK: options.topK), chunks: chunks))
         }
         return results
+    }
+
+    /// The temperature `function`'s scores are computed at: the folder's fitted one when `calibrated` (never for raw
+    /// logits, `.none`), else nil.
+    func scoringTemperature(_ function: ScoreFunction, calibrated: Bool) -> Float? {
+        calibrated && function != .none ? calibration.map { Float($0.temperature) } : nil
     }
 
     /// `TextClassifier`: every label's score (default function, truncation), best first.
@@ -132,7 +138,7 @@ public final class SentimentPipeline: TextClassifier, Sendable {
                 logits.withUnsafeBufferPointer { rows in
                     for b in 0..<part.count {
                         let row = Array(rows[b * width ..< (b + 1) * width])
-                        scores.append(function.apply(temperature.map { t in row.map { $0 / t } } ?? row))
+                        scores.append(function.apply(row, temperature: temperature))
                     }
                 }
             }

@@ -52,10 +52,10 @@ func runReportingPipelineErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as PipelineError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        stderr("error: \(error)")
         throw ExitCode(error.isInputError ? 65 : 69)
     } catch let error as CustomStringConvertible & Error {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        stderr("error: \(error.description)")
         throw ExitCode(69)
     }
 }
