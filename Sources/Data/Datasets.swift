@@ -34,9 +34,29 @@ public enum Datasets {
     /// Loads a catalog data set from the cache with its canonical split (see `CanonicalSplit`).
     /// `a+b`: both, each split as on its own, concatenated (labels: the union; a text in both is kept once, in the
     /// first). Throws `DataError.artifactMissing` (naming `sentiment fetch NAME`) when one is not cached.
-    public static func load(_ name: String, cache: ArtifactCache = .default) throws -> Dataset {
-        if name.contains("+") {
-            let parts = try name.split(separator: "+", omittingEmptySubsequences: false).map { try load(String($0), cache: cache) }
+    /// `keepLabels`: only texts of these classes, in every split (e.g. the polar texts of a three-class set).
+    /// `trainLimits`: at most that many train texts of the named "+"-joined parts — a sample that does not depend
+    /// on file order (the texts with the smallest FNV-1a hash), dev and test untouched.
+    public static func load(_ name: String, cache: ArtifactCache = .default, keepLabels: [String]? = nil,
+                            trainLimits: [String: Int]? = nil) throws -> Dataset {
+        if name.contains("+") || keepLabels != nil || trainLimits != nil {
+            let parts = try name.split(separator: "+", omittingEmptySubsequences: false).map { part in
+                var d = try load(String(part), cache: cache)
+                if let keep = keepLabels {
+                    let kept = Set(keep)
+                    let filter = { (texts: [LabeledText]) in texts.filter { kept.contains($0.label) } }
+                    d = Dataset(name: d.name, labels: d.labels.filter(kept.contains), all: filter(d.all), train: filter(d.train),
+                                dev: filter(d.dev), test: filter(d.test))
+                }
+                if let limit = trainLimits?[String(part)], d.train.count > limit {
+                    func hash(_ t: LabeledText) -> UInt64 { var text = t.text; return text.withUTF8 { CanonicalSplit.fnv1a64($0) } }
+                    let sample = Set(d.train.map { ($0.text, hash($0)) }.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0))
+                    let train = d.train.filter { sample.contains($0.text) }
+                    d = Dataset(name: d.name, labels: d.labels, all: train + d.dev + d.test, train: train, dev: d.dev, test: d.test)
+                }
+                return d
+            }
+            if parts.count == 1 { return parts[0] }
             var seen = Set<String>()
             func unique(_ texts: [LabeledText]) -> [LabeledText] { texts.filter { seen.insert($0.text).inserted } }
             let train = unique(parts.flatMap(\.train)), dev = unique(parts.flatMap(\.dev)), test = unique(parts.flatMap(\.test))

@@ -5,7 +5,8 @@ import Foundation
 /// SentimentTraining (`DefaultModels`); a TrainingTests test keeps its recipe names equal to `names`.
 public enum DefaultModelCatalog {
     /// Every default model, sorted.
-    public static let names = ["sentiment-3class", "sentiment-3class-large", "sentiment-en", "sentiment-en-large"]
+    public static let names = ["sentiment-3class", "sentiment-3class-fast", "sentiment-3class-large", "sentiment-en",
+                               "sentiment-en-fast", "sentiment-en-large"]
 
     /// The ones `sentiment setup` (and the first `make demo`) build: minutes on 2 cores. The `-large` models
     /// (all-mpnet-base-v2, 110M parameters: about an hour each on 2 cores) are built on request
@@ -20,11 +21,11 @@ public enum DefaultModelCatalog {
         cache.modelsDirectory.appendingPathComponent(name, isDirectory: true)
     }
 
-    /// Whether `name` has been built (its folder holds a complete model).
+    /// Whether `name` has been built (its folder holds a complete model, or a LoRA adapter).
     public static func isBuilt(_ name: String, cache: ArtifactCache = .default) -> Bool {
         let folder = folder(name, cache: cache)
-        return ["config.json", "model.safetensors"].allSatisfy {
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        return [["config.json", "model.safetensors"], ["adapter_config.json", "adapter_model.safetensors"]].contains { files in
+            files.allSatisfy { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         }
     }
 }

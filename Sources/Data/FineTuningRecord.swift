@@ -16,12 +16,19 @@ public struct FineTuningRecord: Decodable, Sendable, Equatable {
         public var textColumn: String
         public var labelColumn: String
         public var pairColumn: String?
+        /// Only these classes (e.g. the polar texts of three-class sets for a two-class model); nil: all.
+        public var keepLabels: [String]?
+        /// At most this many train texts from the named "+"-joined catalog parts (`Datasets.load`); nil: all.
+        public var trainLimits: [String: Int]?
 
-        public init(data: String, textColumn: String = "text", labelColumn: String = "label", pairColumn: String? = nil) {
+        public init(data: String, textColumn: String = "text", labelColumn: String = "label", pairColumn: String? = nil,
+                    keepLabels: [String]? = nil, trainLimits: [String: Int]? = nil) {
             self.data = data
             self.textColumn = textColumn
             self.labelColumn = labelColumn
             self.pairColumn = pairColumn
+            self.keepLabels = keepLabels
+            self.trainLimits = trainLimits
         }
 
         /// The data set with its split: `data` as a file when one is there, else a catalog data set.
@@ -30,7 +37,7 @@ public struct FineTuningRecord: Decodable, Sendable, Equatable {
                 return try Datasets.load(file: URL(fileURLWithPath: data), textColumn: textColumn, labelColumn: labelColumn,
                                          pairColumn: pairColumn)
             }
-            return try Datasets.load(data, cache: cache)
+            return try Datasets.load(data, cache: cache, keepLabels: keepLabels, trainLimits: trainLimits)
         }
     }
 

@@ -37,6 +37,35 @@ public enum AutoModel {
                         options: options)
     }
 
+    /// Loads a LoRA adapter onto the base model in `baseFolder`: the adapted weights merged (W₀ + scale·B·A), the
+    /// adapter's head in place of any the base has — a `*ForSequenceClassification` when the adapter saved a
+    /// classifier. `labels` name the classes (peft stores none; default LABEL_i).
+    public static func load(baseFolder: URL, adapter: LoRAAdapter, labels: [String]? = nil,
+                            options: LoadOptions = LoadOptions()) throws -> EncoderModel {
+        var config = try ModelConfig.load(from: baseFolder.appendingPathComponent("config.json"))
+        let weights = baseFolder.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weights.path) else { throw ModelError.missingFile(weights.path) }
+        let reader = try CheckpointReader(.safetensors(weights))
+        reader.detectEncoderPrefix(config.modelType.basePrefix)
+        reader.overlay(try adapter.overlay(on: reader, family: config.modelType))
+        let keys = ParameterKeys(config.modelType)
+        if let classifier = adapter.savedModules[keys.headClassifier + ".weight"] {
+            let count = classifier.shape.first ?? 0
+            let names = labels ?? (0..<count).map { "LABEL_\($0)" }
+            guard names.count == count else {
+                throw ModelError.invalidConfig("\(names.count) label names for an adapter classifier of \(count) labels")
+            }
+            config.architectures = [keys.sequenceClassificationClass.rawValue]
+            config.id2label = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.offset, $0.element) })
+            config.label2id = Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        }
+        try config.validate()
+        reader.precision = options.precision
+        let architecture = try resolveArchitecture(config: config, reader: reader)
+        return try EncoderModel(config: config, architecture: architecture, reader: reader,
+                                pooling: try SentencePooling(folder: baseFolder), strict: options.strict)
+    }
+
     /// Builds a model from tensors in memory, keyed by HF names (e.g. what a trainer exports).
     public static func load(config: ModelConfig, tensors: [String: Tensor], pooling: SentencePooling = SentencePooling(),
                             options: LoadOptions = LoadOptions()) throws -> EncoderModel {

@@ -78,6 +78,8 @@ package final class CheckpointReader {
     private let file: SafeTensorsFile?
     private let fileBase: UnsafeRawPointer?
     private let inMemory: [String: Tensor]
+    /// Tensors that replace or add to the checkpoint's (a LoRA adapter merged in: `LoRAAdapter.overlay`).
+    private var overlay: [String: Tensor] = [:]
     private var used = Set<String>()
 
     package init(_ source: WeightSource) throws {
@@ -102,11 +104,20 @@ package final class CheckpointReader {
     }
 
     /// Every tensor name in the checkpoint.
-    package var names: [String] { file?.names ?? inMemory.keys.sorted() }
+    package var names: [String] {
+        let own = file?.names ?? inMemory.keys.sorted()
+        return overlay.isEmpty ? own : Array(Set(own).union(overlay.keys)).sorted()
+    }
 
     package func contains(_ key: String) -> Bool {
+        if overlay[key] != nil { return true }
         if let file { return file.info(key) != nil }
         return inMemory[key] != nil
+    }
+
+    /// Makes `tensors` (checkpoint keys) take the place of the checkpoint's own, or add to them.
+    package func overlay(_ tensors: [String: Tensor]) {
+        overlay.merge(tensors) { _, new in new }
     }
 
     /// Uses `prefix` for encoder keys when the checkpoint has any key under it (a head model's checkpoint),
@@ -141,7 +152,7 @@ package final class CheckpointReader {
             found == shape || (ignoringUnitDimensions && found.filter { $0 != 1 } == shape.filter { $0 != 1 })
         }
         let found: [Int]
-        if let file {
+        if let file, overlay[key] == nil {
             guard let info = file.info(key) else { throw ModelError.missingParameter(key) }
             found = info.shape
             guard matches(found) else { throw ModelError.shapeMismatch(name: key, expected: shape, found: found) }
@@ -157,7 +168,7 @@ package final class CheckpointReader {
             do { try file.read(key, into: buffer) } catch { throw ModelError.weights("\(error)") }
             return Weight(pointer: UnsafePointer(buffer.baseAddress!), shape: shape)
         }
-        guard let tensor = inMemory[key] else { throw ModelError.missingParameter(key) }
+        guard let tensor = overlay[key] ?? inMemory[key] else { throw ModelError.missingParameter(key) }
         guard matches(tensor.shape) else { throw ModelError.shapeMismatch(name: key, expected: shape, found: tensor.shape) }
         used.insert(key)
         let buffer = storage.allocate(tensor.count)

@@ -22,7 +22,7 @@ extension ModelLocator {
             return .classifier(model, explainer: nil)
         case .encoder(let model, let folder, let name):
             if model.classificationHead != nil {
-                let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder),
+                let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder(folder, cache: cache)),
                                                      name: name, folder: folder,
                                                      calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
                 return .classifier(pipeline, explainer: pipeline)
@@ -43,7 +43,8 @@ extension ModelLocator {
         case .baseline(let model):
             return model
         case .encoder(let model, let folder, let name):
-            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: folder), name: name, folder: folder,
+            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder(folder, cache: cache)),
+                                         name: name, folder: folder,
                                          calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
         }
     }
@@ -57,8 +58,39 @@ extension ModelLocator {
     private static func open(_ nameOrPath: String, cache: ArtifactCache, precision: Precision) throws -> Opened {
         let folder = try folder(for: nameOrPath, cache: cache)
         if BaselineModel.isModelFolder(folder) { return .baseline(try BaselineModel.load(folder: folder)) }
-        return .encoder(try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder: folder,
-                        name: displayName(nameOrPath, folder: folder))
+        let name = displayName(nameOrPath, folder: folder)
+        if LoRAAdapter.isAdapterFolder(folder) {
+            let (model, _) = try loadAdapter(folder, cache: cache, precision: precision)
+            return .encoder(model, folder: folder, name: name)
+        }
+        return .encoder(try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder: folder, name: name)
+    }
+
+    /// A LoRA adapter folder loaded onto its base (`base_model_name_or_path`: a folder, absolute or relative to the
+    /// adapter's, or any name `folder(for:)` resolves — a catalog model is fetched by `sentiment fetch`), merged;
+    /// class names from the training record beside it. Returns the model and the base folder (its tokenizer).
+    public static func loadAdapter(_ folder: URL, cache: ArtifactCache = .default,
+                                   precision: Precision = .fp32) throws -> (model: EncoderModel, base: URL) {
+        let adapter = try LoRAAdapter(folder: folder)
+        let base = try baseFolder(of: adapter, in: folder, cache: cache)
+        let labels = try FineTuningRecord.load(folder: folder)?.labels
+        return (try AutoModel.load(baseFolder: base, adapter: adapter, labels: labels, options: LoadOptions(precision: precision)), base)
+    }
+
+    /// Where an adapter's base model is.
+    static func baseFolder(of adapter: LoRAAdapter, in folder: URL, cache: ArtifactCache) throws -> URL {
+        let named = adapter.config.baseModelNameOrPath
+        let relative = folder.appendingPathComponent(named, isDirectory: true)
+        if !named.hasPrefix("/"), FileManager.default.fileExists(atPath: relative.appendingPathComponent("config.json").path) {
+            return relative
+        }
+        return try self.folder(for: named, cache: cache)
+    }
+
+    /// The folder whose tokenizer a model folder uses: an adapter's base, else the folder itself.
+    static func tokenizerFolder(_ folder: URL, cache: ArtifactCache) throws -> URL {
+        guard LoRAAdapter.isAdapterFolder(folder) else { return folder }
+        return try baseFolder(of: try LoRAAdapter(folder: folder), in: folder, cache: cache)
     }
 
     // MARK: - What `sentiment serve` offers by default

@@ -1,5 +1,6 @@
 import Foundation
 import SentimentData
+import SentimentModels
 
 /// NAME|DIR → a model folder, the way every `--model` option reads it:
 /// 1. an existing folder (an HF folder with config.json, or a baseline folder);
@@ -27,8 +28,9 @@ public enum ModelLocator {
             throw PipelineError.unknownModel(nameOrPath, known: knownNames(cache: cache))
         }
         let built = cache.modelsDirectory.appendingPathComponent(nameOrPath, isDirectory: true)
-        if FileManager.default.fileExists(atPath: built.appendingPathComponent("config.json").path)
-            || FileManager.default.fileExists(atPath: built.appendingPathComponent("baseline.json").path) {
+        if ["config.json", "baseline.json", LoRAAdapter.configFile].contains(where: {
+            FileManager.default.fileExists(atPath: built.appendingPathComponent($0).path)
+        }) {
             return built
         }
         if DefaultModelCatalog.contains(nameOrPath) {

@@ -21,8 +21,18 @@ struct HyperparameterOptions: ParsableArguments {
     @Option(help: "Write a checkpoint every N steps (and after every epoch).") var checkpointEvery: Int?
     @Option(help: "Number format of the GEMMs: fp32, or bf16 (fp32 master weights and AdamW; AVX512_BF16).")
     var precision: Precision?
+    @Flag(help: "LoRA: train rank-r adapters on a frozen base (and the head in full); exports an adapter folder in peft's layout.")
+    var lora = false
+    @Option(name: .customLong("lora-r"), help: "LoRA rank (default 8).") var loraRank: Int?
+    @Option(help: "LoRA alpha: the update is scaled by alpha / r (default 16).") var loraAlpha: Float?
+    @Option(help: "LoRA targets, comma-separated: query, key, value, attention-output, intermediate, output; ffn; all (default query,value).")
+    var loraTargets: String?
 
     func validate() throws {
+        if !lora && (loraRank != nil || loraAlpha != nil || loraTargets != nil) {
+            throw ValidationError("--lora-r, --lora-alpha and --lora-targets need --lora")
+        }
+        if let loraTargets { _ = try LoRATarget.parse(loraTargets) }
         if let schedule, TrainerConfiguration.ScheduleKind(rawValue: schedule) == nil {
             throw ValidationError("--schedule must be one of linear, cosine, constant")
         }
@@ -47,6 +57,13 @@ struct HyperparameterOptions: ParsableArguments {
         if let limit { c.limit = limit }
         if let checkpointEvery { c.checkpointEverySteps = checkpointEvery }
         if let precision { c.precision = precision == .fp32 ? nil : precision }
+        if lora {
+            var l = c.lora ?? LoRAConfiguration()
+            if let loraRank { l.rank = loraRank }
+            if let loraAlpha { l.alpha = loraAlpha }
+            if let loraTargets, let targets = try? LoRATarget.parse(loraTargets) { l.targets = targets }
+            c.lora = l
+        }
     }
 
     static func warnAboutPrecision(_ c: TrainerConfiguration) {

@@ -229,7 +229,7 @@ package struct EncoderPass {
         // Intermediate dense: dh1 = du · W1 + dres2 (residual).
         LinearOp.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C,
                           weight: block.intermediate.dense.weight.pointer, outFeatures: I,
-                          dx: dTmp, dWeight: g.intermediate.weight, dBias: g.intermediate.bias)
+                          dx: dTmp, gradient: g.intermediate)
         Kernels.addInPlace(dTmp, dRes, count: R * C)
         // BertSelfOutput: dres1 (R, C) into dRes, dctx (R, C).
         outputBlockBackward(dTmp, rows: R, lnInput: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer,
@@ -253,10 +253,9 @@ package struct EncoderPass {
                                  bias: bias, dBias: dBias)
             let dq = g.queryKeyValue.rows(0..<C, inFeatures: C), dkv = g.queryKeyValue.rows(C..<3 * C, inFeatures: C)
             LinearOp.backward(ws.dQ.pointer, x: lc.xFirst.pointer, rows: R, inFeatures: C, weight: qkv.weight.pointer,
-                              outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil,
-                              dWeight: dq.weight, dBias: dq.bias)
+                              outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil, gradient: dq)
             LinearOp.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer + C * C,
-                              outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, dWeight: dkv.weight, dBias: dkv.bias)
+                              outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, gradient: dkv)
             if needInputGradient {
                 for s in 0..<R {
                     let row = dOut + layout.offsets[s] * C
@@ -273,8 +272,7 @@ package struct EncoderPass {
                                  dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
                                  bias: bias, dBias: dBias)
             LinearOp.backward(dqkv, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer, outFeatures: 3 * C,
-                              dx: needInputGradient ? dOut : nil, dWeight: g.queryKeyValue.weight,
-                              dBias: g.queryKeyValue.bias)
+                              dx: needInputGradient ? dOut : nil, gradient: g.queryKeyValue)
             if needInputGradient { Kernels.addInPlace(dOut, dRes, count: N * C) }
         }
     }
@@ -297,6 +295,6 @@ package struct EncoderPass {
             dDenseOut = UnsafePointer(scratch)
         }
         LinearOp.backward(dDenseOut, x: denseInput, rows: R, inFeatures: dense.inFeatures, weight: dense.weight.pointer,
-                          outFeatures: C, dx: dInput, dWeight: dDense.weight, dBias: dDense.bias)
+                          outFeatures: C, dx: dInput, gradient: dDense)
     }
 }

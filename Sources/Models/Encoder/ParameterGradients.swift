@@ -4,16 +4,27 @@
 package struct LinearGradient {
     package var weight: UnsafeMutablePointer<Float>?
     package var bias: UnsafeMutablePointer<Float>?
-    package var isTrainable: Bool { weight != nil || bias != nil }
+    /// LoRA adapters on this (frozen) layer: their A and B train instead of the weight (`LoRAOp`).
+    package var adapters: [LoRAGradient]
+    package var isTrainable: Bool { weight != nil || bias != nil || !adapters.isEmpty }
 
-    package init(weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
+    package init(weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?, adapters: [LoRAGradient] = []) {
         self.weight = weight
         self.bias = bias
+        self.adapters = adapters
     }
 
-    /// Output rows `range` of a fused projection's gradient (in features per row).
+    /// Output rows `range` of a fused projection's gradient (in features per row); adapters keep their rows,
+    /// renumbered from the slice's first (an adapter lies wholly inside or outside it).
     package func rows(_ range: Range<Int>, inFeatures: Int) -> LinearGradient {
-        LinearGradient(weight: weight.map { $0 + range.lowerBound * inFeatures }, bias: bias.map { $0 + range.lowerBound })
+        let inside = adapters.filter { range.contains($0.rows.lowerBound) }.map { adapter -> LoRAGradient in
+            precondition(adapter.rows.upperBound <= range.upperBound, "a LoRA adapter straddles a projection slice")
+            var shifted = adapter
+            shifted.rows = (adapter.rows.lowerBound - range.lowerBound)..<(adapter.rows.upperBound - range.lowerBound)
+            return shifted
+        }
+        return LinearGradient(weight: weight.map { $0 + range.lowerBound * inFeatures }, bias: bias.map { $0 + range.lowerBound },
+                              adapters: inside)
     }
 }
 

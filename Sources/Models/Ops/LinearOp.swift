@@ -39,4 +39,17 @@ package enum LinearOp {
             for r in 0..<rows { axpy(1, dy + r * outFeatures, dBias, outFeatures) }
         }
     }
+
+    /// `backward` into a layer's gradient views: the weight and bias gradients where they train, then each LoRA
+    /// adapter's A and B (`LoRAOp.backward`, on its rows of dy).
+    package static func backward(
+        _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        weight: UnsafePointer<Float>, outFeatures: Int, dx: UnsafeMutablePointer<Float>?, gradient: LinearGradient
+    ) {
+        backward(dy, x: x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, dx: dx,
+                 dWeight: gradient.weight, dBias: gradient.bias)
+        for adapter in gradient.adapters {
+            LoRAOp.backward(dy + adapter.rows.lowerBound, ldy: outFeatures, x: x, rows: rows, adapter: adapter)
+        }
+    }
 }

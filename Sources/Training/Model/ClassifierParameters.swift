@@ -14,7 +14,7 @@ struct ClassifierParameters {
     private(set) var headGradients: ClassificationHeadGradients
 
     /// Views into `store`, laid out by `ParameterKeys.sequenceClassificationLayout`.
-    init(config c: ModelConfig, keys: ParameterKeys, store: ParameterStore) {
+    init(config c: ModelConfig, keys: ParameterKeys, store: ParameterStore, lora: [LoRASlot] = []) {
         self.keys = keys
         func weight(_ name: String) -> Weight {
             guard let e = store.entry(name) else { preconditionFailure("no parameter \(name)") }
@@ -46,17 +46,24 @@ struct ClassifierParameters {
                                   classifier: linear(keys.headClassifier), dropoutBeforeDense: keys.headDropoutBeforeDense)
         encoderGradients = EncoderGradients(embeddings: nil, layers: [])
         headGradients = ClassificationHeadGradients(dense: .init(weight: nil, bias: nil), classifier: .init(weight: nil, bias: nil))
-        refreshGradients(config: c, store: store)
+        refreshGradients(config: c, store: store, lora: lora)
     }
 
     /// Rebuilds the gradient views after the store's trainable flags changed (a part counts as trainable when any
     /// of its entries is).
-    mutating func refreshGradients(config c: ModelConfig, store: ParameterStore) {
+    /// LoRA slots whose A and B train add their adapter views (a fused Q/K/V projection's at row C·index).
+    mutating func refreshGradients(config c: ModelConfig, store: ParameterStore, lora: [LoRASlot] = []) {
         func grad(_ name: String) -> UnsafeMutablePointer<Float>? {
             guard let e = store.entry(name) else { preconditionFailure("no parameter \(name)") }
             return e.trainable ? store.grads + e.offset : nil
         }
-        func linear(_ key: String) -> LinearGradient { LinearGradient(weight: grad(key + ".weight"), bias: grad(key + ".bias")) }
+        let adapters = Dictionary(grouping: lora.filter { store.entry($0.module + ".lora_A.weight")?.trainable == true }, by: \.module)
+        func adapted(_ module: String, rows: Range<Int>) -> [LoRAGradient] {
+            (adapters[module] ?? []).map { $0.gradient(store, rows: rows) }
+        }
+        func linear(_ key: String) -> LinearGradient {
+            LinearGradient(weight: grad(key + ".weight"), bias: grad(key + ".bias"), adapters: adapted(key, rows: 0..<(store.entry(key + ".weight")?.shape[0] ?? 0)))
+        }
         func norm(_ key: String) -> LayerNormGradient { LayerNormGradient(gamma: grad(key + ".weight"), beta: grad(key + ".bias")) }
         let p = c.modelType.basePrefix
         let embeddings = EmbeddingGradients(
@@ -67,7 +74,9 @@ struct ClassifierParameters {
         let layers = (0..<c.numHiddenLayers).map { l -> LayerGradients? in
             let b = p + keys.layerPrefix(l), k = keys.layer
             let g = LayerGradients(
-                queryKeyValue: LinearGradient(weight: grad(b + k.query + ".weight"), bias: grad(b + k.query + ".bias")),
+                queryKeyValue: LinearGradient(
+                    weight: grad(b + k.query + ".weight"), bias: grad(b + k.query + ".bias"),
+                    adapters: [k.query, k.key, k.value].enumerated().flatMap { i, m in adapted(b + m, rows: (i * c.hiddenSize)..<((i + 1) * c.hiddenSize)) }),
                 attentionOutput: linear(b + k.attentionOutput), attentionNorm: norm(b + k.attentionNorm),
                 intermediate: linear(b + k.intermediate), output: linear(b + k.output), outputNorm: norm(b + k.outputNorm))
             let trains = [g.queryKeyValue.isTrainable, g.attentionOutput.isTrainable, g.intermediate.isTrainable,
@@ -99,7 +108,7 @@ struct ClassifierParameters {
         head: HeadInitialization, rng: inout SeededGenerator
     ) throws {
         reader.detectEncoderPrefix(config.modelType.basePrefix)
-        for e in store.entries {
+        for e in store.entries where !LoRASlot.isAdapterName(e.name) {
             let isClassifier = e.name.hasPrefix(keys.headClassifier + ".")
             let isHeadDense = e.name.hasPrefix(keys.headDense + ".")
             if isClassifier && head == .xavier {

@@ -110,6 +110,28 @@ public final class ParameterStore: @unchecked Sendable {
         flatValues.withUnsafeBufferPointer { values.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// The trainable entries' values, in store order (a checkpoint of a run whose other entries are frozen).
+    public func trainableValues() -> [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(trainableCount)
+        for e in entries where e.trainable { out += UnsafeBufferPointer(start: values + e.offset, count: e.count) }
+        return out
+    }
+
+    /// Restores `trainableValues()` output (same entries trainable).
+    public func load(trainableValues: [Float]) throws {
+        guard trainableValues.count == trainableCount else {
+            throw TrainingError.shapeMismatch(name: "<trainable parameters>", expected: [trainableCount], got: [trainableValues.count])
+        }
+        var offset = 0
+        trainableValues.withUnsafeBufferPointer { source in
+            for e in entries where e.trainable {
+                (values + e.offset).update(from: source.baseAddress! + offset, count: e.count)
+                offset += e.count
+            }
+        }
+    }
+
     /// grads = 0.
     public func zeroGradients() { grads.update(repeating: 0, count: count) }
 

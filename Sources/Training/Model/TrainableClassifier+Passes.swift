@@ -20,6 +20,7 @@ extension TrainableClassifier {
 
     func forward(_ batch: TrainingBatch, dropoutKey: UInt64?) throws {
         let (packed, positions) = try packed(batch)
+        mergeAdapters()   // LoRA: the weights the pass reads are W₀ + scale·B·A of the current A, B
         let ws = workspace
         ws.prepare(lengths: packed.lengths, config: config, numLabels: numLabels)
         lastBatch = (packed, positions)

@@ -63,6 +63,12 @@ public final class TrainableClassifier {
     public var dropout: DropoutRNG
     /// The active freeze policy (see `freeze(_:)`).
     public private(set) var freezePolicy: FreezePolicy = .none
+    /// LoRA settings when the model trains adapters on a frozen base (nil: full fine-tuning).
+    public let lora: LoRAConfiguration?
+    /// The adapted weights: where each lives in the store, its adapter, and its frozen base value W₀.
+    let loraSlots: [LoRASlot]
+    /// What an exported adapter names as its base (`base_model_name_or_path`): a catalog name or a folder.
+    public var baseModelName: String = ""
     /// The base config.json as read (kept so the export carries every original field).
     let baseConfigJSON: [String: Any]
     /// Reusable activation buffers (grown on demand), every layer's kept for backward.
@@ -78,14 +84,15 @@ public final class TrainableClassifier {
     /// weights file, TrainingError for a model the training code does not support or missing / misshapen weights.
     public convenience init(
         folder: URL, numLabels: Int, problem: ProblemType = .singleLabel, seed: UInt64 = 13,
-        head: HeadInitialization = .xavier
+        head: HeadInitialization = .xavier, lora: LoRAConfiguration? = nil, adapter: LoRAAdapter? = nil
     ) throws {
         let config = try ModelConfig.load(from: folder)
         let json = (try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))))
             as? [String: Any] ?? [:]
         let reader = try CheckpointReader(.safetensors(folder.appendingPathComponent("model.safetensors")))
         try self.init(config: config, reader: reader, numLabels: numLabels, problem: problem, seed: seed, head: head,
-                      baseConfigJSON: json)
+                      baseConfigJSON: json, lora: lora, adapter: adapter)
+        baseModelName = folder.path
     }
 
     /// Builds the model from a config and a name → tensor map (same key rules as `init(folder:)`).
@@ -99,9 +106,11 @@ public final class TrainableClassifier {
 
     /// Builds the model from a checkpoint reader: the values are copied into the parameter store, the reader (and
     /// its memory mapping) is released afterwards.
+    /// With `lora`, every base parameter is frozen and adapters are added on `lora.targets` (A Kaiming-uniform, B 0:
+    /// peft's init), or read from `adapter` (a peft adapter folder of the same rank and targets, head included).
     init(
         config: ModelConfig, reader: CheckpointReader, numLabels: Int, problem: ProblemType, seed: UInt64,
-        head: HeadInitialization, baseConfigJSON: [String: Any]
+        head: HeadInitialization, baseConfigJSON: [String: Any], lora: LoRAConfiguration? = nil, adapter: LoRAAdapter? = nil
     ) throws {
         try Self.validateForTraining(config)
         guard numLabels >= 1 else { throw TrainingError.invalidHyperparameter("numLabels must be ≥ 1, got \(numLabels)") }
@@ -114,12 +123,27 @@ public final class TrainableClassifier {
         self.loss = loss
         self.baseConfigJSON = baseConfigJSON
         self.dropout = DropoutRNG(seed: seed)
+        try lora?.validate()
+        if adapter != nil && lora == nil { throw TrainingError.invalidHyperparameter("an adapter to start from needs LoRA settings") }
+        self.lora = lora
         let keys = ParameterKeys(config.modelType)
-        let parameters = ParameterStore(layout: keys.sequenceClassificationLayout(config, numLabels: numLabels))
+        let adapted = lora.map { LoRASlot.modules(config: config, keys: keys, targets: $0.targets) } ?? []
+        var layout = keys.sequenceClassificationLayout(config, numLabels: numLabels)
+        if let lora { layout += LoRASlot.layout(adapted, rank: lora.rank) }
+        let parameters = ParameterStore(layout: layout)
         self.parameters = parameters
         var rng = SeededGenerator(seed: seed)
         try ClassifierParameters.load(reader, into: parameters, config: config, keys: keys, head: head, rng: &rng)
-        views = ClassifierParameters(config: config, keys: keys, store: parameters)
+        if let lora {
+            loraSlots = try LoRASlot.initialise(adapted, rank: lora.rank, scale: lora.scale, store: parameters, rng: &rng)
+        } else {
+            loraSlots = []
+        }
+        views = ClassifierParameters(config: config, keys: keys, store: parameters, lora: loraSlots)
+        if lora != nil {
+            if let adapter { try loadAdapter(adapter) }
+            freezeForLoRA()
+        }
     }
 
     /// What the training model implements: every family, exact-erf GELU, dropout in [0, 1).
@@ -139,6 +163,7 @@ public final class TrainableClassifier {
 
     /// Applies a freeze policy (replacing the previous one).
     public func freeze(_ policy: FreezePolicy) {
+        precondition(lora == nil, "a LoRA model freezes its whole base; freeze policies do not apply")
         freezePolicy = policy
         parameters.setFrozen(false) { _ in true }
         let frozenLayers = policy.wholeEncoder ? config.numHiddenLayers : min(policy.lowerLayers, config.numHiddenLayers)
@@ -150,7 +175,7 @@ public final class TrainableClassifier {
             if let l = keys.layerIndex(name) { return l < frozenLayers }
             return false
         }
-        views.refreshGradients(config: config, store: parameters)
+        views.refreshGradients(config: config, store: parameters, lora: loraSlots)
     }
 
     /// Layer-wise learning-rate decay multipliers for `AdamW.update(_:lr:lrMultipliers:)`, one per parameter entry:
@@ -198,9 +223,11 @@ public final class TrainableClassifier {
     }
 
     /// Every parameter under its HF `*ForSequenceClassification` name, ready for `model.safetensors`.
+    /// With LoRA: the adapted weights merged (W₀ + scale·B·A, peft's `merge_and_unload`), the adapters left out.
     public func hfTensors() -> [String: Tensor] {
+        mergeAdapters()
         var out: [String: Tensor] = [:]
-        for e in parameters.entries { out[e.name] = parameters.value(e.name) }
+        for e in parameters.entries where !LoRASlot.isAdapterName(e.name) { out[e.name] = parameters.value(e.name) }
         return out
     }
 

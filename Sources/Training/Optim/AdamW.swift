@@ -20,10 +20,16 @@ public struct AdamW: Sendable, Codable, Equatable {
     public var weightDecay: Float
     /// Number of optimiser steps taken so far (t in the bias corrections).
     public var step: Int
-    /// First moments, one per parameter float.
+    /// First moments, one per parameter float — or one per trainable float, in store order (`init(trainableOf:)`:
+    /// no state for frozen weights, e.g. a LoRA run's base model).
     public var m: [Float]
-    /// Second moments, one per parameter float.
+    /// Second moments, laid out as `m`.
     public var v: [Float]
+
+    /// State for the store's trainable entries only (frozen ones never move, so they need no moments).
+    public init(trainableOf store: ParameterStore, weightDecay: Float = 0.01) {
+        self.init(parameterCount: store.trainableCount, weightDecay: weightDecay)
+    }
 
     public init(parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         self.beta1 = beta1
@@ -41,7 +47,9 @@ public struct AdamW: Sendable, Codable, Equatable {
     /// entry e the learning rate lr·multiplier[e] — torch param groups with their own lr: both the step and the
     /// decoupled decay use it.
     public mutating func update(_ store: ParameterStore, lr: Float, lrMultipliers: [Float]? = nil) {
-        precondition(m.count == store.count, "AdamW state for \(m.count) parameters, store has \(store.count)")
+        precondition(m.count == store.count || m.count == store.trainableCount,
+                     "AdamW state for \(m.count) parameters, store has \(store.count) (\(store.trainableCount) trainable)")
+        let compact = m.count != store.count   // moments for the trainable entries only, in store order
         precondition(lrMultipliers == nil || lrMultipliers!.count == store.entries.count,
                      "\(lrMultipliers?.count ?? 0) learning-rate multipliers for \(store.entries.count) entries")
         step += 1
@@ -61,6 +69,7 @@ public struct AdamW: Sendable, Codable, Equatable {
                     let stepSize = Float(Double(entryLR) / bc1)
                     let decay = ranges[r].decays ? 1 - entryLR * weightDecay : 1
                     var i = start
+                    let mb = mb + (compact ? ranges[r].compact - start : 0), vb = vb + (compact ? ranges[r].compact - start : 0)
                     // Same operation order as torch (decay, lerp, addcmul, sqrt/÷/+eps, addcdiv), 16 lanes at a time.
                     while i < end {
                         let n = min(Vec.scalarCount, end - i)

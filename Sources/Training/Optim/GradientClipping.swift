@@ -35,13 +35,15 @@ public func clipGradientNorm(_ store: ParameterStore, maxNorm: Float) -> Float {
 }
 
 /// The trainable entries of a store cut into ranges of at most 64 Ki floats (units of parallel work).
-func trainableChunks(_ store: ParameterStore, chunk: Int = 1 << 16) -> [(range: Range<Int>, decays: Bool, entry: Int)] {
-    var ranges: [(range: Range<Int>, decays: Bool, entry: Int)] = []
+func trainableChunks(_ store: ParameterStore, chunk: Int = 1 << 16) -> [(range: Range<Int>, decays: Bool, entry: Int, compact: Int)] {
+    var ranges: [(range: Range<Int>, decays: Bool, entry: Int, compact: Int)] = []
+    var compact = 0   // offset among the trainable floats only (an optimiser state that skips frozen entries)
     for (index, e) in store.entries.enumerated() where e.trainable {
         var start = e.offset
         while start < e.offset + e.count {
             let end = min(start + chunk, e.offset + e.count)
-            ranges.append((start..<end, e.decays, index))
+            ranges.append((start..<end, e.decays, index, compact))
+            compact += end - start
             start = end
         }
     }

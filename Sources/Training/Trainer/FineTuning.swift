@@ -14,6 +14,10 @@ public struct FineTuningRecipe: Codable, Sendable, Equatable {
     public var textColumn: String = "text"
     public var labelColumn: String = "label"
     public var pairColumn: String? = nil
+    /// Only these classes of the data (e.g. ["negative", "positive"]: the polar texts of three-class sets); nil: all.
+    public var keepLabels: [String]? = nil
+    /// At most this many train texts from the named "+"-joined catalog data sets (a hash-ordered sample); nil: all.
+    public var trainLimits: [String: Int]? = nil
     public var configuration: TrainerConfiguration
     /// Task distillation: the teacher, its logits and unlabelled texts (`configuration.distillation` holds T and
     /// alpha). nil: plain fine-tuning.
@@ -27,7 +31,8 @@ public struct FineTuningRecipe: Codable, Sendable, Equatable {
 
     /// The data and its columns, as the training record beside the model gives them to the layers below the trainer.
     public var dataSource: FineTuningRecord.DataSource {
-        FineTuningRecord.DataSource(data: data, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn)
+        FineTuningRecord.DataSource(data: data, textColumn: textColumn, labelColumn: labelColumn, pairColumn: pairColumn,
+                                    keepLabels: keepLabels, trainLimits: trainLimits)
     }
 }
 
@@ -115,7 +120,9 @@ public enum FineTuning {
         let dev = try encode(dataset.dev, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "dev")
         let test = try encode(dataset.test, labels: dataset.labels, tokenizer: tokenizer, maxLength: configuration.maxLength, split: "test")
 
-        let model = try TrainableClassifier(folder: baseFolder, numLabels: dataset.labels.count, seed: configuration.seed)
+        let model = try TrainableClassifier(folder: baseFolder, numLabels: dataset.labels.count, seed: configuration.seed,
+                                            lora: configuration.lora)
+        model.baseModelName = FileManager.default.fileExists(atPath: recipe.base) ? baseFolder.standardizedFileURL.path : recipe.base
         let trainer = try Trainer(model: model, labels: dataset.labels, train: train, dev: dev, configuration: configuration,
                                   tokenizerFolder: baseFolder, output: output)
         trainer.showProgress = showProgress

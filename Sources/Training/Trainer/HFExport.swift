@@ -1,4 +1,5 @@
 import Foundation
+import SentimentModels
 import SentimentTensor
 
 /// Writes a trained classifier as a Hugging Face folder that `transformers` loads with
@@ -16,6 +17,9 @@ public enum HFExport {
         _ model: TrainableClassifier, labels: [String], tokenizerFrom base: URL, to folder: URL,
         extraFiles: [String: Data] = [:]
     ) throws {
+        if let adapter = model.adapterConfig() {
+            return try writeAdapter(model, config: adapter, to: folder, extraFiles: extraFiles)
+        }
         let config = try model.hfConfigJSON(labels: labels)
         let tensors = model.hfTensors()
         try AtomicFolder.write(to: folder) { temporary in
@@ -31,8 +35,25 @@ public enum HFExport {
         }
     }
 
-    /// Loads the parameters of an exported folder back into `model` (same architecture and label count).
+    /// A LoRA model as an adapter folder in peft's layout: adapter_config.json, adapter_model.safetensors (peft's
+    /// keys), plus `extraFiles`. No tokenizer or base weights: the base folder provides them.
+    static func writeAdapter(_ model: TrainableClassifier, config: LoRAAdapterConfig, to folder: URL,
+                             extraFiles: [String: Data]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = try encoder.encode(config)
+        let tensors = model.adapterTensors()
+        try AtomicFolder.write(to: folder) { temporary in
+            try json.write(to: temporary.appendingPathComponent(LoRAAdapter.configFile))
+            try SafeTensors.write(tensors, metadata: ["format": "pt"], to: temporary.appendingPathComponent(LoRAAdapter.weightsFile))
+            for (name, data) in extraFiles { try data.write(to: temporary.appendingPathComponent(name)) }
+        }
+    }
+
+    /// Loads the parameters of an exported folder back into `model` (same architecture and label count; an adapter
+    /// folder into a LoRA model).
     public static func loadParameters(from folder: URL, into model: TrainableClassifier) throws {
+        if model.lora != nil { return try model.loadAdapter(LoRAAdapter(folder: folder)) }
         let file = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors"))
         for entry in model.parameters.entries {
             guard file.info(entry.name) != nil else { throw TrainingError.missingWeight(entry.name) }

@@ -189,7 +189,8 @@ public final class Trainer {
         return TrainerState(
             configuration: configuration, labels: labels, trainCount: train.count, step: 0, totalSteps: totalSteps,
             epoch: 1, nextBatch: 0, plan: plan, shuffle: shuffle, dropout: model.dropout,
-            optimizer: AdamW(parameterCount: model.parameters.count, weightDecay: configuration.weightDecay),
+            optimizer: model.lora != nil ? AdamW(trainableOf: model.parameters, weightDecay: configuration.weightDecay)
+                : AdamW(parameterCount: model.parameters.count, weightDecay: configuration.weightDecay),
             earlyStopping: EarlyStopping(metric: configuration.selectionMetric, patience: configuration.patience),
             epochLossSum: 0, epochExamples: 0, trainingSeconds: 0, epochSeconds: 0, devHistory: [])
     }

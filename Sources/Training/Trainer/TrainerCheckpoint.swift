@@ -34,7 +34,7 @@ public struct TrainerState: Codable, Sendable, Equatable {
 }
 
 /// A checkpoint folder: `trainer_state.json` + `state.safetensors` (all parameters flat, AdamW m and v).
-/// Written atomically; about 3× the model size.
+/// Written atomically; about 3× the model size (a LoRA run's: 3× its trainable part).
 public enum TrainerCheckpoint {
     static let stateFile = "trainer_state.json"
     static let tensorsFile = "state.safetensors"
@@ -44,7 +44,13 @@ public enum TrainerCheckpoint {
         header.optimizer = optimizer.withoutMoments
         let json = try JSONEncoder.sorted.encode(header)
         var tensors = optimizer.stateTensors()
-        tensors["parameters"] = Tensor(shape: [model.parameters.count], data: model.parameters.flatValues())
+        if model.lora != nil {
+            // The base is frozen and reloaded from its folder: only the adapters and the head change.
+            let values = model.parameters.trainableValues()
+            tensors["trainable_parameters"] = Tensor(shape: [values.count], data: values)
+        } else {
+            tensors["parameters"] = Tensor(shape: [model.parameters.count], data: model.parameters.flatValues())
+        }
         try AtomicFolder.write(to: folder) { temporary in
             try SafeTensors.write(tensors, to: temporary.appendingPathComponent(tensorsFile))
             try json.write(to: temporary.appendingPathComponent(stateFile))
@@ -64,8 +70,13 @@ public enum TrainerCheckpoint {
             throw TrainerError.corruptCheckpoint(path: stateURL.path, reason: "\(error)")
         }
         let file = try SafeTensorsFile(contentsOf: folder.appendingPathComponent(tensorsFile))
-        guard file.info("parameters") != nil else { throw TrainingError.missingWeight("parameters") }
-        try model.parameters.load(flatValues: file.tensor("parameters").storage)
+        if model.lora != nil {
+            guard file.info("trainable_parameters") != nil else { throw TrainingError.missingWeight("trainable_parameters") }
+            try model.parameters.load(trainableValues: file.tensor("trainable_parameters").storage)
+        } else {
+            guard file.info("parameters") != nil else { throw TrainingError.missingWeight("parameters") }
+            try model.parameters.load(flatValues: file.tensor("parameters").storage)
+        }
         var optimizer = state.optimizer
         try optimizer.load(stateTensors: ["adamw.m": file.tensor("adamw.m"), "adamw.v": file.tensor("adamw.v")])
         state.optimizer = optimizer

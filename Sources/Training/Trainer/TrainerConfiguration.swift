@@ -48,6 +48,9 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
     /// Task distillation's loss (`Loss.distillation`): temperature T and the weight alpha of the teacher's soft
     /// labels against the gold labels. nil: plain fine-tuning. Optional so that older checkpoints still decode.
     public var distillation: DistillationLoss? = nil
+    /// LoRA: train low-rank adapters (and the head) on a frozen base; the run exports an adapter folder in peft's
+    /// layout. nil: full fine-tuning. Optional so that older checkpoints still decode.
+    public var lora: LoRAConfiguration? = nil
 
     public init() {}
 
@@ -101,6 +104,8 @@ public struct TrainerConfiguration: Codable, Sendable, Equatable {
             try check(d.temperature > 0 && d.temperature.isFinite, "distillation temperature must be positive, got \(d.temperature)")
             try check(d.alpha >= 0 && d.alpha <= 1, "distillation alpha must be in [0, 1], got \(d.alpha)")
         }
+        try lora?.validate()
+        try check(lora == nil || freezeLayers == 0, "LoRA freezes the whole base model: drop --freeze-layers")
         try check(precision != .int8, "training runs in fp32 or bf16; int8 is for inference (--precision on classify)")
     }
 }
