@@ -50,7 +50,9 @@ let package = Package(
         .target(
             name: "SentimentData",
             dependencies: ["SentimentCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            path: "Sources/Data"
+            path: "Sources/Data",
+            // The default models, shipped as LoRA adapters (Resources/adapters; see README "Default models").
+            resources: [.copy("Resources")]
         ),
         // WordPiece (BERT) and byte-level BPE (RoBERTa) tokenizers, identical to Hugging Face.
         .target(name: "SentimentTokenizers", dependencies: ["SentimentCore"], path: "Sources/Tokenizers"),

@@ -96,7 +96,8 @@ extension ModelLocator {
     // MARK: - What `sentiment serve` offers by default
 
     /// Served beside `defaultClassifier` when no model is named, where built or fetched.
-    public static let optionalServed = ["sentiment-3class", "sentiment-en-large", "sentiment-3class-large", defaultFillMask, defaultEmbedder]
+    public static let optionalServed = ["sentiment-3class", "sentiment-en-fast", "sentiment-3class-fast", "sentiment-en-large",
+                                        "sentiment-3class-large", defaultFillMask, defaultEmbedder]
 
     /// The models a server offers when none is named: `defaultClassifier` (required: `PipelineError.modelNotBuilt`
     /// when it is not built — a server should become ready in seconds, not fine-tune for minutes in every replica),
@@ -110,8 +111,8 @@ extension ModelLocator {
             } catch PipelineError.modelNotBuilt {
                 note("\(name) not served: not built (`sentiment setup --name \(name)`)")
             } catch let error as DataError {
-                guard case .artifactMissing = error else { throw error }
-                note("\(name) not served: not fetched (`sentiment fetch \(name)`)")
+                guard case .artifactMissing(let artifact, _) = error else { throw error }
+                note("\(name) not served: \(artifact == name ? "" : "its base \(artifact) is ")not fetched (`sentiment fetch \(artifact)`)")
             }
         }
         return models

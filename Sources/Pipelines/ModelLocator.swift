@@ -5,7 +5,8 @@ import SentimentModels
 /// NAME|DIR → a model folder, the way every `--model` option reads it:
 /// 1. an existing folder (an HF folder with config.json, or a baseline folder);
 /// 2. a model built into the cache's models folder (`sentiment-en`, `sentiment train --output` names);
-/// 3. a default model not built yet → `PipelineError.modelNotBuilt` (`DefaultModelCatalog` names them; building
+/// 3. a default model shipped as a LoRA adapter (`DefaultModelCatalog.shippedFolder`: sentiment-en, sentiment-3class);
+///    another default model not built yet → `PipelineError.modelNotBuilt` (`DefaultModelCatalog` names them; building
 ///    is SentimentTraining's `DefaultModels.build`, which the CLI runs when `classify` needs it);
 /// 4. a catalog artifact in the cache (`all-MiniLM-L6-v2`, `splade-tiny-mlm`).
 /// `load(_:)` (ModelLoading.swift) then loads the folder as what it holds; every `--model` goes through both.
@@ -33,6 +34,7 @@ public enum ModelLocator {
         }) {
             return built
         }
+        if let shipped = DefaultModelCatalog.shippedFolder(nameOrPath) { return shipped }
         if DefaultModelCatalog.contains(nameOrPath) {
             throw PipelineError.modelNotBuilt(name: nameOrPath, folder: built.path)
         }
@@ -49,8 +51,18 @@ public enum ModelLocator {
 
     /// Whether `nameOrPath` is a default model that is not built yet (so `classify` may offer to build it).
     public static func needsBuild(_ nameOrPath: String, cache: ArtifactCache = .default) -> Bool {
-        DefaultModelCatalog.contains(nameOrPath) && !DefaultModelCatalog.isBuilt(nameOrPath, cache: cache)
+        DefaultModelCatalog.contains(nameOrPath) && !DefaultModelCatalog.isAvailable(nameOrPath, cache: cache)
             && !FileManager.default.fileExists(atPath: (nameOrPath as NSString).expandingTildeInPath)
+    }
+
+    /// The catalog model that must be fetched before `nameOrPath` loads: a LoRA adapter's base not in the cache yet
+    /// (nil: nothing to fetch, or not an adapter). The CLI fetches it; the library only names it in its error.
+    public static func unfetchedBase(_ nameOrPath: String, cache: ArtifactCache = .default) -> String? {
+        guard let folder = try? folder(for: nameOrPath, cache: cache), LoRAAdapter.isAdapterFolder(folder),
+              let adapter = try? LoRAAdapter(folder: folder) else { return nil }
+        let base = adapter.config.baseModelNameOrPath
+        guard ArtifactCatalog.artifact(named: base) != nil, (try? cache.locate(base)) == nil else { return nil }
+        return base
     }
 
     /// Default-model names, built models and model artifacts of the catalog, for error messages.

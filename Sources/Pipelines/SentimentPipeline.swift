@@ -45,9 +45,15 @@ public final class SentimentPipeline: TextClassifier, Sendable {
     }
 
     /// Loads an HF folder (config.json, model.safetensors, tokenizer files), the encoder in `precision`.
-    public convenience init(folder: URL, name: String? = nil, precision: Precision = .fp32) throws {
-        let model = try AutoModel.load(folder: folder, options: LoadOptions(precision: precision))
-        let tokenizer = try AutoTokenizer.load(folder: folder)
+    /// A LoRA adapter folder loads onto its base (`ModelLocator.loadAdapter`), with the base's tokenizer.
+    public convenience init(folder: URL, name: String? = nil, precision: Precision = .fp32, cache: ArtifactCache = .default) throws {
+        let model: EncoderModel, tokenizerFolder: URL
+        if LoRAAdapter.isAdapterFolder(folder) {
+            (model, tokenizerFolder) = try ModelLocator.loadAdapter(folder, cache: cache, precision: precision)
+        } else {
+            (model, tokenizerFolder) = (try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder)
+        }
+        let tokenizer = try AutoTokenizer.load(folder: tokenizerFolder)
         try self.init(model: model, tokenizer: tokenizer, name: name ?? folder.lastPathComponent, folder: folder,
                       calibration: try ModelCalibration.load(folder: folder))
     }
@@ -58,7 +64,7 @@ public final class SentimentPipeline: TextClassifier, Sendable {
                             precision: Precision = .fp32) throws -> SentimentPipeline {
         let folder = try ModelLocator.folder(for: nameOrPath, cache: cache)
         return try SentimentPipeline(folder: folder, name: ModelLocator.displayName(nameOrPath, folder: folder),
-                                     precision: precision)
+                                     precision: precision, cache: cache)
     }
 
     /// Longest window the model accepts (tokens, specials included).

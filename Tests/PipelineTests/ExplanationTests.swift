@@ -67,7 +67,7 @@ extension ClassifyFileTests {
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("attention rollout from [CLS]"), text.stdout)
         XCTAssertFalse(text.stdout.contains("layers ×"), text.stdout)
-        let missing = try sentiment(["explain", "fine", "--model", "sentiment-en"], home: home)
+        let missing = try sentiment(["explain", "fine", "--model", "sentiment-en-large"], home: home)
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("sentiment setup") || missing.stderr.contains("not built"), missing.stderr)
     }

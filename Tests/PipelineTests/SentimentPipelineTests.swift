@@ -191,11 +191,21 @@ final class SentimentPipelineTests: XCTestCase {
         let cache = ArtifactCache(root: home)
         XCTAssertEqual(try ModelLocator.folder(for: PipelineFixtures.tinyBert.path, cache: cache).standardizedFileURL,
                        PipelineFixtures.tinyBert.standardizedFileURL)
-        XCTAssertThrowsError(try ModelLocator.folder(for: "sentiment-en", cache: cache)) {
+        XCTAssertThrowsError(try ModelLocator.folder(for: "sentiment-en-large", cache: cache)) {
             guard case .some(.modelNotBuilt(let name, _)) = $0 as? PipelineError else { return XCTFail("\($0)") }
-            XCTAssertEqual(name, "sentiment-en")
+            XCTAssertEqual(name, "sentiment-en-large")
         }
-        XCTAssertTrue(ModelLocator.needsBuild("sentiment-en", cache: cache))
+        XCTAssertTrue(ModelLocator.needsBuild("sentiment-en-large", cache: cache))
+        // The shipped defaults resolve to their adapters in the resource bundle: nothing to build, only the base to fetch.
+        for name in DefaultModelCatalog.shipped {
+            let shipped = try XCTUnwrap(DefaultModelCatalog.shippedFolder(name), "\(name) is in the resource bundle")
+            XCTAssertEqual(try ModelLocator.folder(for: name, cache: cache), shipped)
+            XCTAssertFalse(ModelLocator.needsBuild(name, cache: cache))
+            XCTAssertEqual(ModelLocator.unfetchedBase(name, cache: cache), "all-mpnet-base-v2")
+            XCTAssertThrowsError(try ModelLocator.load(name, cache: cache)) {
+                XCTAssertTrue("\($0)".contains("all-mpnet-base-v2"), "\($0)")
+            }
+        }
         XCTAssertThrowsError(try ModelLocator.folder(for: "no-such-model", cache: cache)) {
             guard case .some(.unknownModel) = $0 as? PipelineError else { return XCTFail("\($0)") }
         }
@@ -220,9 +230,9 @@ final class SentimentPipelineTests: XCTestCase {
             XCTAssertEqual(name, "no-such-model")
             XCTAssertTrue(Set(known).isSuperset(of: ["sentiment-3class", "sentiment-en", "tiny", "all-MiniLM-L6-v2"]), "\(known)")
         }
-        XCTAssertThrowsError(try ModelLocator.load("sentiment-en", cache: cache)) {
+        XCTAssertThrowsError(try ModelLocator.load("sentiment-en-large", cache: cache)) {
             XCTAssertEqual($0 as? PipelineError,
-                           .modelNotBuilt(name: "sentiment-en", folder: DefaultModelCatalog.folder("sentiment-en", cache: cache).path))
+                           .modelNotBuilt(name: "sentiment-en-large", folder: DefaultModelCatalog.folder("sentiment-en-large", cache: cache).path))
         }
         // A folder that is neither a baseline nor an HF model: the model layer names what is missing.
         let empty = home.appendingPathComponent("empty", isDirectory: true)

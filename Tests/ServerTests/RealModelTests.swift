@@ -183,18 +183,20 @@ final class RealModelTests: XCTestCase {
 
     // MARK: - Defaults
 
-    func testDefaultModelsNameSetupAndDemoWhenSentimentEnIsNotBuilt() throws {
+    /// sentiment-en is shipped (a LoRA adapter), but its base must be fetched: with an empty cache the defaults
+    /// refuse, naming the base.
+    func testDefaultModelsNameSetupAndDemoWhenTheBaseIsNotFetched() throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("serve-empty-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let cache = ArtifactCache(root: home)
-        let folder = DefaultModelCatalog.folder("sentiment-en", cache: cache).path
         XCTAssertThrowsError(try ModelLocator.loadServedDefaults(cache: cache)) { error in
-            XCTAssertEqual(error as? PipelineError, .modelNotBuilt(name: "sentiment-en", folder: folder))
+            guard case .some(.artifactMissing(let name, _)) = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "all-mpnet-base-v2")
         }
         // `sentiment serve` says so before loading anything, naming `sentiment setup` and `--demo`, and exits.
         let serve = try runSentiment(["serve", "--port", "0"], environment: ["SENTIMENTKIT_HOME": home.path])
         XCTAssertNotEqual(serve.status, 0)
-        XCTAssertTrue(serve.stderr.contains("sentiment-en is not built"), serve.stderr)
+        XCTAssertTrue(serve.stderr.contains("all-mpnet-base-v2, which is not fetched"), serve.stderr)
         XCTAssertTrue(serve.stderr.contains("sentiment setup") && serve.stderr.contains("--demo"), serve.stderr)
         // A named model that is not there: the locator's error, naming what is known.
         XCTAssertThrowsError(try ModelLocator.load("no-such-model", cache: cache)) { error in
@@ -216,7 +218,9 @@ final class RealModelTests: XCTestCase {
         XCTAssertNotNil(registry.classifiers["sentiment-en"]?.explainer)
         XCTAssertTrue(registry.fillMaskModels.isEmpty && registry.embedders.isEmpty)
         XCTAssertEqual(notes, [
-            "sentiment-3class not served: not built (`sentiment setup --name sentiment-3class`)",
+            "sentiment-3class not served: its base all-mpnet-base-v2 is not fetched (`sentiment fetch all-mpnet-base-v2`)",
+            "sentiment-en-fast not served: not built (`sentiment setup --name sentiment-en-fast`)",
+            "sentiment-3class-fast not served: not built (`sentiment setup --name sentiment-3class-fast`)",
             "sentiment-en-large not served: not built (`sentiment setup --name sentiment-en-large`)",
             "sentiment-3class-large not served: not built (`sentiment setup --name sentiment-3class-large`)",
             "splade-tiny-mlm not served: not fetched (`sentiment fetch splade-tiny-mlm`)",

@@ -25,6 +25,7 @@ struct BenchClassifyCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Bench.setThreads(threads) }
+        try fetchBaseIfNeeded(model)
         let pipeline = try SentimentPipeline.load(model, precision: precision)
         var texts = try Datasets.load("rotten-tomatoes").test.map(\.text)
         if let limit { texts = Array(texts.prefix(limit)) }

@@ -59,3 +59,12 @@ func runReportingPipelineErrors(_ body: () throws -> Void) throws {
         throw ExitCode(69)
     }
 }
+
+/// Fetches the base model a shipped (or any) LoRA adapter needs when it is a catalog model not cached yet, with the
+/// fetch's progress on stderr: a fresh machine's first `classify` needs nothing else (no training).
+func fetchBaseIfNeeded(_ model: String, cache: ArtifactCache = .default) throws {
+    guard let base = ModelLocator.unfetchedBase(model, cache: cache) else { return }
+    stderr("\(model) is a LoRA adapter on \(base), which is not fetched yet: fetching it now (once).")
+    let fetcher = ArtifactFetcher(cache: cache, showsPipOutput: FetchProgressPrinter.isTerminal, progress: FetchProgressPrinter.print)
+    _ = try fetcher.fetch(base)
+}

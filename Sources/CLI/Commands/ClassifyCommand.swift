@@ -125,6 +125,7 @@ struct ClassifyCommand: ParsableCommand {
                 + "minutes on 2 cores; --no-build to skip). This happens once.")
             try DefaultModels.build(name: model, progress: stderr)
         }
+        try fetchBaseIfNeeded(model)
         return try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
     }
 

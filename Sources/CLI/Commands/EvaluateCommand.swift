@@ -43,6 +43,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try exitOnError {
+            try fetchBaseIfNeeded(model)
             let classifier = try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
             var examples: [LabeledText], labels: [String]
             let dataName: String, splitName: String

@@ -39,6 +39,7 @@ struct ExplainCommand: ParsableCommand {
             if ModelLocator.needsBuild(model) {
                 throw PipelineError.modelNotBuilt(name: model, folder: DefaultModelCatalog.folder(model).path)
             }
+            try fetchBaseIfNeeded(model)
             let pipeline = try SentimentPipeline.load(model)
             let explanations = try pipeline.explain(texts, methods: methods, calibrated: !noCalibration)
             if json {

@@ -100,8 +100,16 @@ struct ServeCommand: AsyncParsableCommand {
     static func makeRegistry(demo: Bool, demoDelayMs: Double, models: [String], cache: ArtifactCache = .default,
                              precision: Precision = .fp32, note: (String) -> Void = { _ in }) throws -> ModelRegistry {
         if demo { return .demo(delay: .microseconds(Int64(demoDelayMs * 1000))) }
-        if !models.isEmpty { return ModelRegistry(try models.map { try ModelLocator.load($0, cache: cache, precision: precision) }) }
+        if !models.isEmpty {
+            return ModelRegistry(try models.map { try ModelLocator.load($0, cache: cache, precision: precision) })
+        }
         let required = ModelLocator.defaultClassifier
+        if let base = ModelLocator.unfetchedBase(required, cache: cache) {
+            throw ServeError("""
+                \(required) loads onto \(base), which is not fetched yet: run `sentiment setup` once (or `sentiment \
+                fetch \(base)`), or serve other models with --model NAME|DIR, or the demo models with --demo
+                """)
+        }
         if ModelLocator.needsBuild(required, cache: cache) {
             throw ServeError("""
                 \(required) is not built yet (\(DefaultModelCatalog.folder(required, cache: cache).path)): \

@@ -57,6 +57,7 @@ struct TriageCommand: ParsableCommand {
             let (labelledTexts, source) = try labelled.map { (try CLIData.load($0, textColumn: textColumn, labelColumn: labelColumn).all, $0) }
                 ?? TriageRun.labelledSet(model: model)
 
+            try fetchBaseIfNeeded(model)
             let classifier = try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
             let selective = try Triage.selective(classifier, on: labelledTexts)
             let progress = TextProgress(total: texts.count, enabled: !quiet && isatty(STDERR_FILENO) == 1)

@@ -78,23 +78,7 @@ public enum Distillation {
     /// into the target's resource bundle, which SwiftPM puts beside the executable. Found without touching
     /// `Bundle.module` (which stops the process when the bundle is missing): a missing bundle becomes the missing-file
     /// error of `teacherTable`, naming the path.
-    public static var bundledLogitsFolder: URL {
-        #if os(macOS)
-        let name = "SentimentKit_SentimentTraining.bundle"
-        #else
-        let name = "SentimentKit_SentimentTraining.resources"
-        #endif
-        let candidates = [Bundle.main.bundleURL, Bundle.main.resourceURL, Bundle.main.executableURL?.deletingLastPathComponent()]
-            .compactMap { $0?.appendingPathComponent(name, isDirectory: true) }
-        for url in candidates {
-            if let bundle = Bundle(url: url), let folder = bundle.url(forResource: "teacher-logits", withExtension: nil, subdirectory: "Resources") {
-                return folder
-            }
-            let flat = url.appendingPathComponent("Resources/teacher-logits", isDirectory: true)
-            if FileManager.default.fileExists(atPath: flat.path) { return flat }
-        }
-        return candidates[0].appendingPathComponent("Resources/teacher-logits", isDirectory: true)
-    }
+    public static var bundledLogitsFolder: URL { BundledResources.url("teacher-logits", target: "SentimentTraining") }
 
     /// Runs the teacher (an HF classifier folder, in `precision`) over `texts`, truncated to `maxLength` tokens, in batches.
     public static func computeLogits(teacher folder: URL, texts: [String], maxLength: Int = 128, precision: Precision = .fp32,
