@@ -74,6 +74,25 @@ final class DrugReviewTests: XCTestCase {
         XCTAssertThrowsError(try Datasets.load("rotten-tomatoes+nope"))
     }
 
+    /// The default recipes' selections: polar texts only, a per-source train sample independent of file order.
+    func testKeepLabelsAndPerSourceTrainLimits() throws {
+        let tweets = try Datasets.load("crowdflower-tweets"), drugs = try Datasets.load("drug-reviews")
+        let polar = try Datasets.load("crowdflower-tweets+drug-reviews", keepLabels: ["negative", "positive"],
+                                      trainLimits: ["crowdflower-tweets": 500])
+        XCTAssertEqual(polar.labels, ["negative", "positive"])
+        for split in [polar.train, polar.dev, polar.test] { XCTAssertFalse(split.contains { $0.label == "neutral" }) }
+        let polarDrugs = drugs.train.filter { $0.label != "neutral" }
+        XCTAssertEqual(polar.train.count, 500 + polarDrugs.count)
+        XCTAssertEqual(polar.dev.count, (tweets.dev + drugs.dev).filter { $0.label != "neutral" }.count, "dev is never sampled")
+        XCTAssertEqual(polar.test.count, (tweets.test + drugs.test).filter { $0.label != "neutral" }.count)
+        // The sample: the 500 polar train tweets of smallest FNV-1a hash, whatever the file order.
+        let again = try Datasets.load("crowdflower-tweets", keepLabels: ["negative", "positive"], trainLimits: ["crowdflower-tweets": 500])
+        XCTAssertEqual(Set(again.train.map(\.text)), Set(polar.train.prefix(500).map(\.text)))
+        func hash(_ text: String) -> UInt64 { var t = text; return t.withUTF8 { CanonicalSplit.fnv1a64($0) } }
+        let largest = again.train.map { hash($0.text) }.max()!
+        XCTAssertEqual(tweets.train.filter { $0.label != "neutral" && hash($0.text) <= largest }.count, 500)
+    }
+
     func testHTMLEntities() {
         XCTAssertEqual(HTMLEntities.decode("I&#039;m &quot;fine&quot; &amp; 3&times;2 &rsquo;&#x41;&unknown; & done;"),
                        "I'm \"fine\" & 3×2 \u{2019}A&unknown; & done;")

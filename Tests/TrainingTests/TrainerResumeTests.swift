@@ -1,4 +1,5 @@
 import SentimentModels
+import SentimentTensor
 import Foundation
 import XCTest
 @testable import SentimentTraining
@@ -7,10 +8,14 @@ import XCTest
 final class TrainerResumeTests: XCTestCase {
     private func makeTrainer(_ output: URL, configuration: TrainerConfiguration? = nil) throws -> Trainer {
         let examples = try TrainerFixtures.toyExamples()
+        let configuration = configuration ?? TrainerFixtures.tinyConfiguration()
+        let model = try configuration.lora.map {
+            try TrainableClassifier(folder: TrainerFixtures.tinyBert, numLabels: 3, seed: 13, lora: $0)
+        } ?? TrainerFixtures.tinyModel()
         let trainer = try Trainer(
-            model: TrainerFixtures.tinyModel(), labels: TrainerFixtures.labels,
+            model: model, labels: TrainerFixtures.labels,
             train: Array(examples[0..<480]), dev: Array(examples[480...]),
-            configuration: configuration ?? TrainerFixtures.tinyConfiguration(),
+            configuration: configuration,
             tokenizerFolder: TrainerFixtures.tinyBert, output: output)
         trainer.showProgress = false
         trainer.log = { _ in }
@@ -55,6 +60,40 @@ final class TrainerResumeTests: XCTestCase {
         XCTAssertEqual(uninterrupted.model.parameters.flatValues(), resumed.model.parameters.flatValues())
         // And the run learned something (3 balanced classes: chance is 1/3).
         XCTAssertGreaterThan(full.bestDev!.accuracy, 0.6)
+    }
+
+    /// LoRA: the checkpoint holds only the adapters, the head and their AdamW moments (the base reloads from its
+    /// folder), and a resumed run still ends bitwise where the uninterrupted one does; the export is a peft adapter.
+    func testResumedLoRARunReproducesTheUninterruptedRunExactly() throws {
+        let root = try TrainerFixtures.temporaryFolder(self)
+        var configuration = TrainerFixtures.tinyConfiguration()
+        configuration.lora = LoRAConfiguration(rank: 4, alpha: 8, targets: [.query, .value, .intermediate])
+        configuration.learningRate = 1e-2
+        let uninterrupted = try makeTrainer(root.appendingPathComponent("a"), configuration: configuration)
+        let full = try uninterrupted.run()
+        let interrupted = try makeTrainer(root.appendingPathComponent("b"), configuration: configuration)
+        _ = try interrupted.run(stopAfterSteps: 53)
+        let checkpoint = TrainerPaths(output: root.appendingPathComponent("b")).checkpoint.appendingPathComponent("state.safetensors")
+        let file = try SafeTensorsFile(contentsOf: checkpoint)
+        XCTAssertEqual(file.info("trainable_parameters")?.elementCount, interrupted.model.parameters.trainableCount)
+        XCTAssertEqual(file.info("adamw.m")?.elementCount, interrupted.model.parameters.trainableCount)
+        XCTAssertNil(file.info("parameters"), "no copy of the frozen base")
+        let resumed = try makeTrainer(root.appendingPathComponent("b"), configuration: configuration)
+        let rest = try resumed.run(resume: true)
+        XCTAssertEqual(try steps(uninterrupted.paths.metricsLog), try steps(resumed.paths.metricsLog))
+        XCTAssertEqual(full.devHistory, rest.devHistory)
+        XCTAssertEqual(uninterrupted.model.parameters.flatValues(), resumed.model.parameters.flatValues())
+        XCTAssertGreaterThan(full.bestDev!.accuracy, 0.6, "the adapters learn the toy task")
+        // The exported best model is an adapter folder that loads back (merged) to the trainer's logits.
+        let exported = uninterrupted.paths.model
+        XCTAssertTrue(LoRAAdapter.isAdapterFolder(exported))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: exported.appendingPathComponent("model.safetensors").path))
+        let merged = try AutoModel.load(baseFolder: TrainerFixtures.tinyBert, adapter: LoRAAdapter(folder: exported))
+        let examples = try TrainerFixtures.toyExamples()
+        let batch = TrainingBatch(sequences: examples[480..<488].map(\.ids), labels: examples[480..<488].map(\.label))
+        let ours = try uninterrupted.model.logits(batch).flatMap { $0 }
+        let loaded = try merged.classify(try PackedBatch(sequences: batch.sequences)).storage
+        XCTAssertLessThan(zip(ours, loaded).map { abs($0 - $1) }.max()!, 1e-4)
     }
 
     func testResumeRefusesAnotherConfigurationAndReportsMissingOrCorruptCheckpoints() throws {

@@ -19,6 +19,8 @@ struct BenchTrainStepCommand: ParsableCommand {
             help: "Number formats of the GEMMs to measure: fp32 (BLAS), bf16 (fp32 master weights); several alternate in rounds.")
     var precision: [Precision] = [.fp32]
     @Option(help: "Rounds of all --precision values, alternated (for a ratio measured in one run).") var rounds = 1
+    @Flag(help: "Also time LoRA steps (r 8, alpha 16, query and value; base frozen), alternating with full steps, and print their ratio.")
+    var lora = false
 
     func validate() throws {
         guard steps >= 1, batchSize >= 1, meanTokens >= 2, rounds >= 1 else {
@@ -32,6 +34,8 @@ struct BenchTrainStepCommand: ParsableCommand {
         if let threads { Bench.setThreads(threads) }
         let classifier = try TrainableClassifier(folder: folder, numLabels: 2, seed: 1)
         var adam = AdamW(parameterCount: classifier.parameters.count, weightDecay: 0.01)
+        let adapted = try lora ? TrainableClassifier(folder: folder, numLabels: 2, seed: 1, lora: LoRAConfiguration()) : nil
+        var loraAdam = adapted.map { AdamW(trainableOf: $0.parameters, weightDecay: 0.01) }
         let vocab = UInt64(classifier.config.vocabSize)
         let batchSize = batchSize, meanTokens = meanTokens
         // The same batches for every timed run (seed 7), so precisions and rounds compare like for like.
@@ -47,13 +51,23 @@ struct BenchTrainStepCommand: ParsableCommand {
         }
         print("model \(folder.lastPathComponent), \(classifier.parameters.count) parameters, BLAS \(BLAS.coreName), \(Parallel.threads) threads")
         print(KernelPath.summary)
-        var rates: [Precision: [Double]] = [:]
+        var rates: [Precision: [Double]] = [:], loraRates: [Precision: [Double]] = [:]
         for round in 1...rounds {
             for format in precision {
-                if rounds > 1 || precision.count > 1 { print("round \(round), \(format.rawValue):") }
+                if rounds > 1 || precision.count > 1 || lora { print("round \(round), \(format.rawValue)\(lora ? ", full fine-tuning" : ""):") }
                 let rate = try withTrainingPrecision(format) { try timedSteps(classifier, &adam, batches()) }
                 rates[format, default: []].append(rate)
+                if let adapted, var state = loraAdam {
+                    print("round \(round), \(format.rawValue), LoRA (\(adapted.parameters.trainableCount) trainable parameters):")
+                    loraRates[format, default: []].append(try withTrainingPrecision(format) { try timedSteps(adapted, &state, batches()) })
+                    loraAdam = state
+                }
             }
+        }
+        for format in precision where lora {
+            let ratios = zip(loraRates[format]!, rates[format]!).map { $0 / $1 }.sorted()
+            print(String(format: "%@: LoRA / full examples/s: median ratio %.3f over %d rounds (%@)", format.rawValue,
+                         ratios[ratios.count / 2], ratios.count, ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
         }
         if let first = precision.first, precision.count > 1 {
             for format in precision.dropFirst() {
@@ -95,7 +109,8 @@ struct BenchTrainStepCommand: ParsableCommand {
         let N = Double(tokens) / Double(steps), B = Double(batchSize)
         let forwardFLOP = 2 * N * (4 * C * C + 2 * C * I) * (L - 1) + 2 * N * 2 * C * C + 2 * B * (2 * C * C + 2 * C * I)
             + 2 * B * C * C
-        let stepFLOP = 3 * forwardFLOP
+        // Backward: dX and dW GEMMs; a LoRA step has no dW GEMM for the frozen weights (its adapters' are negligible).
+        let stepFLOP = (classifier.lora == nil ? 3 : 2) * forwardFLOP
         let gemmGigaflops = Bench.sgemmGigaflops(rows: Int(N), inFeatures: Int(C), outFeatures: Int(I))
         print(String(format: "batch %d, %.1f tokens/example: %.1f examples/s (%.0f tokens/s); per step %.0f ms forward+backward, %.0f ms clip+AdamW+zero",
                      batchSize, Double(tokens) / Double(examples), Double(examples) / total, Double(tokens) / total,

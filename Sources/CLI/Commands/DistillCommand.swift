@@ -13,7 +13,7 @@ struct DistillCommand: ParsableCommand {
             (--unlabeled: a catalog data set's train split, or a table's text column; never a dev or test text) are \
             learnt from the teacher alone. The teacher's logits come from --logits (a file written by --save-logits) \
             and the teacher computes the rest, so a committed logits file lets the student train without the teacher. \
-            With --name sentiment-en and no --student/--data, its default recipe is used. \
+            With --name sentiment-en-fast and no --student/--data, its default recipe is used. \
             Every run also fits a temperature on dev (calibration.json), as train does.
             """
     )
@@ -38,7 +38,7 @@ struct DistillCommand: ParsableCommand {
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
 
     @Option(help: "Output folder (with --name: that recipe, written here instead of the models folder).") var out: String?
-    @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en).") var name: String?
+    @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en-fast).") var name: String?
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the result as JSON.") var json = false
 
@@ -50,7 +50,7 @@ struct DistillCommand: ParsableCommand {
         if let unlabeledLimit, unlabeledLimit < 0 { throw ValidationError("--unlabeled-limit must not be negative") }
         let known = name.flatMap { DefaultModels.recipes[$0] }?.distillation != nil
         if !known && (teacher == nil || student == nil || data == nil) {
-            throw ValidationError("give --teacher, --student and --data (or --name of a distilled default model: sentiment-en)")
+            throw ValidationError("give --teacher, --student and --data (or --name of a distilled default model: sentiment-en-fast)")
         }
     }
 
