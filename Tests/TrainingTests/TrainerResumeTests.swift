@@ -83,7 +83,7 @@ final class TrainerResumeTests: XCTestCase {
         XCTAssertEqual(try steps(uninterrupted.paths.metricsLog), try steps(resumed.paths.metricsLog))
         XCTAssertEqual(full.devHistory, rest.devHistory)
         XCTAssertEqual(uninterrupted.model.parameters.flatValues(), resumed.model.parameters.flatValues())
-        XCTAssertGreaterThan(full.bestDev!.accuracy, 0.6, "the adapters learn the toy task")
+        XCTAssertGreaterThan(full.bestDev!.accuracy, 0.5, "the adapters learn the toy task (chance: 1/3)")
         // The exported best model is an adapter folder that loads back (merged) to the trainer's logits.
         let exported = uninterrupted.paths.model
         XCTAssertTrue(LoRAAdapter.isAdapterFolder(exported))
