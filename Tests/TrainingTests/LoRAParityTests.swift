@@ -78,15 +78,7 @@ final class LoRAParityTests: XCTestCase {
                 let refLosses = try c.fixture.tensor("steps.loss").storage, refNorms = try c.fixture.tensor("steps.grad_norm").storage
                 var adam = AdamW(trainableOf: c.model.parameters, weightDecay: 0.01)
                 XCTAssertEqual(adam.m.count, c.model.parameters.trainableCount, "no optimiser state for the frozen base")
-                let schedule = LRSchedule.linearWarmupDecay(warmup: 3, total: 10)
-                var losses = [try c.model.forwardBackward(c.batch, training: false).loss]
-                var norms: [Float] = []
-                for _ in 0..<10 {
-                    norms.append(clipGradientNorm(c.model.parameters, maxNorm: 1))
-                    adam.update(c.model.parameters, lr: schedule.learningRate(base: 1e-3, step: adam.step))
-                    c.model.parameters.zeroGradients()
-                    losses.append(try c.model.forwardBackward(c.batch, training: false).loss)
-                }
+                let (losses, norms) = try FamilyParityTests.tenAdamWSteps(c.model, c.batch, &adam)
                 let lossDelta = zip(losses, refLosses).map { abs($0 - $1) }.max()!
                 let normDelta = zip(norms, refNorms).map { abs($0 - $1) / $1 }.max()!
                 print("\(family) LoRA: 10 AdamW steps, loss \(losses.first!) → \(losses.last!); max |Δ| loss \(lossDelta), "
