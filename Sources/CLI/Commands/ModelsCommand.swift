@@ -31,7 +31,12 @@ struct ModelsCommand: ParsableCommand {
         print("Trained models (\(cache.modelsDirectory.path)): \(trained.isEmpty ? "none" : "")")
         for model in trained { print("  \(model)  \(Self.metrics(cache.modelsDirectory.appendingPathComponent(model)))") }
         for name in DefaultModelCatalog.names where !trained.contains(name) {
-            print("  \(name)  [default model, not built: sentiment setup --name \(name)]")
+            if let shipped = DefaultModelCatalog.shippedFolder(name) {
+                let base = ModelLocator.unfetchedBase(name, cache: cache).map { "; base \($0) not fetched: sentiment setup" } ?? ""
+                print("  \(name)  [default model, shipped LoRA adapter\(base)]  \(Self.metrics(shipped))")
+            } else {
+                print("  \(name)  [default model, not built: sentiment setup --name \(name)]")
+            }
         }
     }
 

@@ -11,8 +11,9 @@ struct TrainCommand: ParsableCommand {
             Data: a catalog data set (rotten-tomatoes, crowdflower-tweets) or a .csv/.tsv/.jsonl file with a text \
             and a label column (labels by name, 2 or more classes; --pair-column makes sentence pairs).
             Output: an HF folder (config.json, model.safetensors, tokenizer files) at --out, or at \
-            <models>/NAME with --name. With --name sentiment-en or sentiment-3class and no --base/--data, the \
-            default model's recipe is used; any option given overrides it.
+            <models>/NAME with --name; with --lora, an adapter folder in peft's layout (adapter_config.json, \
+            adapter_model.safetensors) on the base. With --name of a default model (\(DefaultModelCatalog.names.joined(separator: ", "))) \
+            and no --base/--data, its recipe is used; any option given overrides it.
             Defaults: --epochs 3 --lr 5e-5 --batch-size 32 --max-length 128 --warmup 0.1 --weight-decay 0.01 --seed 13.
             """
     )
