@@ -112,15 +112,15 @@ final class FamilyParityTests: XCTestCase {
     }
 
     /// The fixtures' protocol: losses (the first forward's included) and the gradient norms before clipping of 10
-    /// AdamW updates on one batch, dropout off — lr 1e-3, linear warm-up 3 of 10, clip 1.
-    static func tenAdamWSteps(_ model: TrainableClassifier, _ batch: TrainingBatch, _ adam: inout AdamW) throws
-        -> (losses: [Float], norms: [Float]) {
+    /// AdamW updates on one batch, dropout off — lr 1e-3 (training.py's MiniLM: 5e-5), linear warm-up 3 of 10, clip 1.
+    static func tenAdamWSteps(_ model: TrainableClassifier, _ batch: TrainingBatch, _ adam: inout AdamW,
+                              learningRate: Float = 1e-3) throws -> (losses: [Float], norms: [Float]) {
         let schedule = LRSchedule.linearWarmupDecay(warmup: 3, total: 10)
         var losses = [try model.forwardBackward(batch, training: false).loss]
         var norms: [Float] = []
         for _ in 0..<10 {
             norms.append(clipGradientNorm(model.parameters, maxNorm: 1))
-            adam.update(model.parameters, lr: schedule.learningRate(base: 1e-3, step: adam.step))
+            adam.update(model.parameters, lr: schedule.learningRate(base: learningRate, step: adam.step))
             model.parameters.zeroGradients()
             losses.append(try model.forwardBackward(batch, training: false).loss)
         }

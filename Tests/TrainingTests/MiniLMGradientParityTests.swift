@@ -81,15 +81,7 @@ final class MiniLMGradientParityTests: XCTestCase {
             let refLosses = try fixture.tensor("steps.loss").storage
             let refNorms = try fixture.tensor("steps.grad_norm").storage
             var adam = AdamW(parameterCount: model.parameters.count, weightDecay: 0.01)
-            let schedule = LRSchedule.linearWarmupDecay(warmup: 3, total: 10)
-            var losses = [try model.forwardBackward(batch, training: false).loss]
-            var norms: [Float] = []
-            for _ in 0..<10 {
-                norms.append(clipGradientNorm(model.parameters, maxNorm: 1))
-                adam.update(model.parameters, lr: schedule.learningRate(base: 5e-5, step: adam.step))
-                model.parameters.zeroGradients()
-                losses.append(try model.forwardBackward(batch, training: false).loss)
-            }
+            let (losses, norms) = try FamilyParityTests.tenAdamWSteps(model, batch, &adam, learningRate: 5e-5)
             let lossDelta = zip(losses, refLosses).map { abs($0 - $1) }.max()!
             let normDelta = zip(norms, refNorms).map { abs($0 - $1) / $1 }.max()!
             print("losses  \(losses)\nPyTorch \(refLosses)\nmax |Δ| loss \(lossDelta), max rel Δ grad norm \(normDelta)")
