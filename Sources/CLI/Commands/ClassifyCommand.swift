@@ -30,7 +30,7 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(help: "CSV output.") var csv = false
     @Option(help: "Model: a default-model name (sentiment-en), a trained model name, or a folder (BERT-family or baseline).")
     var model = ModelLocator.defaultClassifier
-    @Flag(help: "Fail instead of building a missing default model.") var noBuild = false
+    @Flag(help: "Fail instead of building a missing default model or fetching a shipped one's base model.") var noBuild = false
     @Option(help: PrecisionHelp.text) var precision: Precision = .fp32
     @Option(help: "Labels per text, best first.") var topK = 1
     @Flag(help: "Every label's score (one score_<label> column each for files).") var allScores = false
@@ -125,7 +125,7 @@ struct ClassifyCommand: ParsableCommand {
                 + "minutes on 2 cores; --no-build to skip). This happens once.")
             try DefaultModels.build(name: model, progress: stderr)
         }
-        try fetchBaseIfNeeded(model)
+        if !noBuild { try fetchBaseIfNeeded(model) }
         return try ModelLocator.classifier(model, precision: precision, calibrated: !noCalibration)
     }
 
