@@ -46,7 +46,8 @@ public enum LoRATarget: String, Codable, Sendable, CaseIterable {
 }
 
 /// peft's `adapter_config.json` for a LoRA adapter: the fields we read and write (peft fills in the rest with its
-/// defaults when it loads ours).
+/// defaults when it loads ours; `init_lora_weights`, which may be a string, only matters before training and is not
+/// read).
 public struct LoRAAdapterConfig: Codable, Sendable, Equatable {
     /// A catalog name (`all-mpnet-base-v2`) or a folder (absolute, or relative to the adapter folder).
     public var baseModelNameOrPath: String
@@ -63,7 +64,6 @@ public struct LoRAAdapterConfig: Codable, Sendable, Equatable {
     public var useRslora: Bool? = false
     public var useDora: Bool? = false
     public var inferenceMode = true
-    public var initLoraWeights = true
     public var rankPattern: [String: Int]? = [:]
     public var alphaPattern: [String: Float]? = [:]
 
@@ -88,7 +88,7 @@ public struct LoRAAdapterConfig: Codable, Sendable, Equatable {
         case baseModelNameOrPath = "base_model_name_or_path", peftType = "peft_type", taskType = "task_type", r
         case loraAlpha = "lora_alpha", loraDropout = "lora_dropout", targetModules = "target_modules"
         case modulesToSave = "modules_to_save", bias, fanInFanOut = "fan_in_fan_out", useRslora = "use_rslora"
-        case useDora = "use_dora", inferenceMode = "inference_mode", initLoraWeights = "init_lora_weights"
+        case useDora = "use_dora", inferenceMode = "inference_mode"
         case rankPattern = "rank_pattern", alphaPattern = "alpha_pattern"
     }
 
