@@ -20,9 +20,9 @@ extension ModelLocator {
         switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return .classifier(model, explainer: nil)
-        case .encoder(let model, let folder, let name):
+        case .encoder(let model, let folder, let tokenizerFolder, let name):
             if model.classificationHead != nil {
-                let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder(folder, cache: cache)),
+                let pipeline = try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder),
                                                      name: name, folder: folder,
                                                      calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
                 return .classifier(pipeline, explainer: pipeline)
@@ -42,8 +42,8 @@ extension ModelLocator {
         switch try open(nameOrPath, cache: cache, precision: precision) {
         case .baseline(let model):
             return model
-        case .encoder(let model, let folder, let name):
-            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder(folder, cache: cache)),
+        case .encoder(let model, let folder, let tokenizerFolder, let name):
+            return try SentimentPipeline(model: model, tokenizer: try AutoTokenizer.load(folder: tokenizerFolder),
                                          name: name, folder: folder,
                                          calibration: calibrated ? try ModelCalibration.load(folder: folder) : nil)
         }
@@ -52,7 +52,8 @@ extension ModelLocator {
     /// What a folder holds, opened: a baseline, or an encoder with the head its config names.
     private enum Opened {
         case baseline(BaselineModel)
-        case encoder(EncoderModel, folder: URL, name: String)
+        /// `tokenizerFolder`: the folder itself, or an adapter's base.
+        case encoder(EncoderModel, folder: URL, tokenizerFolder: URL, name: String)
     }
 
     private static func open(_ nameOrPath: String, cache: ArtifactCache, precision: Precision) throws -> Opened {
@@ -60,10 +61,11 @@ extension ModelLocator {
         if BaselineModel.isModelFolder(folder) { return .baseline(try BaselineModel.load(folder: folder)) }
         let name = displayName(nameOrPath, folder: folder)
         if LoRAAdapter.isAdapterFolder(folder) {
-            let (model, _) = try loadAdapter(folder, cache: cache, precision: precision)
-            return .encoder(model, folder: folder, name: name)
+            let (model, base) = try loadAdapter(folder, cache: cache, precision: precision)
+            return .encoder(model, folder: folder, tokenizerFolder: base, name: name)
         }
-        return .encoder(try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder: folder, name: name)
+        return .encoder(try AutoModel.load(folder: folder, options: LoadOptions(precision: precision)), folder: folder,
+                        tokenizerFolder: folder, name: name)
     }
 
     /// A LoRA adapter folder loaded onto its base (`base_model_name_or_path`: a folder, absolute or relative to the
@@ -85,12 +87,6 @@ extension ModelLocator {
             return relative
         }
         return try self.folder(for: named, cache: cache)
-    }
-
-    /// The folder whose tokenizer a model folder uses: an adapter's base, else the folder itself.
-    static func tokenizerFolder(_ folder: URL, cache: ArtifactCache) throws -> URL {
-        guard LoRAAdapter.isAdapterFolder(folder) else { return folder }
-        return try baseFolder(of: try LoRAAdapter(folder: folder), in: folder, cache: cache)
     }
 
     // MARK: - What `sentiment serve` offers by default
