@@ -23,21 +23,15 @@ final class LoRAParityTests: XCTestCase {
     ]
     static let families = ["bert", "distilbert", "roberta", "mpnet"]
 
-    struct Case {
-        let model: TrainableClassifier
-        let fixture: SafeTensorsFile
-        let batch: TrainingBatch
-        let base: URL
-    }
-
-    func load(_ family: String) throws -> Case {
+    /// FamilyParityTests' case, its `folder` the base model and its fixture lora.py's.
+    func load(_ family: String) throws -> FamilyParityTests.Case {
         let base = Self.folder.appendingPathComponent("families/tiny-\(family)-cls")
         let fixture = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("lora/\(family).safetensors"))
         let adapter = try LoRAAdapter(folder: Self.folder.appendingPathComponent("lora/\(family)-peft"))
         let lora = LoRAConfiguration(rank: 4, alpha: 8, targets: Self.targets[family]!)
         let model = try TrainableClassifier(folder: base, numLabels: 3, seed: 1, head: .fromCheckpoint, lora: lora, adapter: adapter)
         let batch = try FamilyParityTests.batch(try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("families/\(family).safetensors")))
-        return Case(model: model, fixture: fixture, batch: batch, base: base)
+        return FamilyParityTests.Case(model: model, fixture: fixture, batch: batch, folder: base)
     }
 
     func testGradientsMatchPeft() throws {
@@ -91,7 +85,7 @@ final class LoRAParityTests: XCTestCase {
                 let tensors = c.model.adapterTensors()
                 if let dir = ProcessInfo.processInfo.environment["LORA_EXPORT_DIR"] {
                     let out = URL(fileURLWithPath: dir).appendingPathComponent(family)
-                    try HFExport.write(c.model, labels: ["negative", "neutral", "positive"], tokenizerFrom: c.base, to: out)
+                    try HFExport.write(c.model, labels: ["negative", "neutral", "positive"], tokenizerFrom: c.folder, to: out)
                     let logits = try c.model.logits(c.batch)
                     try JSONEncoder().encode(logits).write(to: out.appendingPathComponent("logits.json"))
                 }
