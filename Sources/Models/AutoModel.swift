@@ -66,6 +66,19 @@ public enum AutoModel {
                                 pooling: try SentencePooling(folder: baseFolder), strict: options.strict)
     }
 
+    /// Loads an adapter folder onto its base: `base_model_name_or_path` is a folder (absolute, or relative to the
+    /// adapter's) or a name `resolveBase` turns into one (the pipelines: any `--model` name; the trainer: the cache).
+    /// Returns the merged model and the base folder (its tokenizer).
+    public static func load(adapterFolder folder: URL, labels: [String]? = nil, options: LoadOptions = LoadOptions(),
+                            resolveBase: (String) throws -> URL) throws -> (model: EncoderModel, base: URL) {
+        let adapter = try LoRAAdapter(folder: folder)
+        let named = adapter.config.baseModelNameOrPath
+        let relative = folder.appendingPathComponent(named, isDirectory: true)
+        let base = !named.hasPrefix("/") && FileManager.default.fileExists(atPath: relative.appendingPathComponent("config.json").path)
+            ? relative : try resolveBase(named)
+        return (try load(baseFolder: base, adapter: adapter, labels: labels, options: options), base)
+    }
+
     /// Builds a model from tensors in memory, keyed by HF names (e.g. what a trainer exports).
     public static func load(config: ModelConfig, tensors: [String: Tensor], pooling: SentencePooling = SentencePooling(),
                             options: LoadOptions = LoadOptions()) throws -> EncoderModel {

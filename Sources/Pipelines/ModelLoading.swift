@@ -73,20 +73,9 @@ extension ModelLocator {
     /// class names from the training record beside it. Returns the model and the base folder (its tokenizer).
     public static func loadAdapter(_ folder: URL, cache: ArtifactCache = .default,
                                    precision: Precision = .fp32) throws -> (model: EncoderModel, base: URL) {
-        let adapter = try LoRAAdapter(folder: folder)
-        let base = try baseFolder(of: adapter, in: folder, cache: cache)
-        let labels = try FineTuningRecord.load(folder: folder)?.labels
-        return (try AutoModel.load(baseFolder: base, adapter: adapter, labels: labels, options: LoadOptions(precision: precision)), base)
-    }
-
-    /// Where an adapter's base model is.
-    static func baseFolder(of adapter: LoRAAdapter, in folder: URL, cache: ArtifactCache) throws -> URL {
-        let named = adapter.config.baseModelNameOrPath
-        let relative = folder.appendingPathComponent(named, isDirectory: true)
-        if !named.hasPrefix("/"), FileManager.default.fileExists(atPath: relative.appendingPathComponent("config.json").path) {
-            return relative
+        try AutoModel.load(adapterFolder: folder, labels: try FineTuningRecord.load(folder: folder)?.labels, options: LoadOptions(precision: precision)) {
+            try self.folder(for: $0, cache: cache)
         }
-        return try self.folder(for: named, cache: cache)
     }
 
     // MARK: - What `sentiment serve` offers by default

@@ -6,7 +6,7 @@ import SentimentKit
 struct DistillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distill",
-        abstract: "Distil a fine-tuned teacher (e.g. sentiment-en-large) into a smaller student (e.g. all-MiniLM-L6-v2).",
+        abstract: "Distil a fine-tuned teacher (e.g. sentiment-en) into a smaller student (e.g. all-MiniLM-L6-v2).",
         discussion: """
             The student minimises, per text, alpha · T² · KL(softmax(teacher/T) ‖ softmax(student/T)) + (1 − alpha) · \
             cross-entropy with the gold label (DistilBERT / TinyBERT task distillation); unlabelled texts \
@@ -18,7 +18,7 @@ struct DistillCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Teacher: a default model name (sentiment-en-large) or an HF classifier folder.") var teacher: String?
+    @Option(help: "Teacher: a default model name (sentiment-en) or an HF classifier folder.") var teacher: String?
     @Option(help: "Student base model: catalog name or HF folder.") var student: String?
     @Option(help: "Labelled data: catalog data set name or a table file.") var data: String?
     @Option(help: "Text column of a data file.") var textColumn = "text"
@@ -39,6 +39,7 @@ struct DistillCommand: ParsableCommand {
 
     @Option(help: "Output folder (with --name: that recipe, written here instead of the models folder).") var out: String?
     @Option(help: "Model name: output goes to the models folder of the cache (e.g. sentiment-en-fast).") var name: String?
+    @Flag(help: "Continue an interrupted run from its last checkpoint (same options).") var resume = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the result as JSON.") var json = false
 
@@ -97,7 +98,7 @@ struct DistillCommand: ParsableCommand {
             return
         }
         let output = out.map { URL(fileURLWithPath: $0) } ?? DefaultModelCatalog.folder(name!)
-        let result = try FineTuning.run(recipe, output: output, showProgress: !quiet, saveTeacherLogits: save, log: stderr)
+        let result = try FineTuning.run(recipe, output: output, resume: resume, showProgress: !quiet, saveTeacherLogits: save, log: stderr)
         try TrainingReport.print(result, json: json)
     }
 }

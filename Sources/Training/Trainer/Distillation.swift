@@ -8,7 +8,7 @@ import SentimentTokenizers
 /// What a distillation run learns from beyond the labelled data: the teacher, where its logits come from, and the
 /// unlabelled texts it labels (DistilBERT / TinyBERT task distillation; `Loss.distillation` is the loss).
 public struct DistillationRecipe: Codable, Sendable, Equatable {
-    /// The teacher: a default model name (e.g. sentiment-en-large) or an HF classifier folder. Needed only for the
+    /// The teacher: a default model name (e.g. sentiment-en) or an HF classifier folder. Needed only for the
     /// texts `logits` lacks.
     public var teacher: String
     /// A teacher-logits file (`TeacherLogits`), or `bundled:NAME` for one shipped with SentimentKit; nil: the
@@ -57,13 +57,20 @@ public enum Distillation {
         return texts
     }
 
-    /// The teacher's folder: an existing folder, else a default model's (built or not: the caller checks).
+    /// The teacher's folder: an existing folder, else a default model's — built into the cache, else shipped as an
+    /// adapter, else where it would be built (the caller checks that it holds a model).
     public static func teacherFolder(_ teacher: String, cache: ArtifactCache) -> URL {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: teacher, isDirectory: &isDirectory), isDirectory.boolValue {
             return URL(fileURLWithPath: teacher)
         }
+        if !DefaultModelCatalog.isBuilt(teacher, cache: cache), let shipped = DefaultModelCatalog.shippedFolder(teacher) { return shipped }
         return DefaultModelCatalog.folder(teacher, cache: cache)
+    }
+
+    /// Whether `folder` holds a classifier the teacher can run: an HF folder or a LoRA adapter.
+    static func holdsModel(_ folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) || LoRAAdapter.isAdapterFolder(folder)
     }
 
     /// A `bundled:NAME` reference → the file shipped in SentimentTraining's resources; a path as given.
@@ -81,13 +88,20 @@ public enum Distillation {
     public static var bundledLogitsFolder: URL { BundledResources.url("teacher-logits", target: "SentimentTraining") }
 
     /// Runs the teacher (an HF classifier folder, in `precision`) over `texts`, truncated to `maxLength` tokens, in batches.
+    /// A LoRA adapter folder loads onto its base (a folder, or a catalog model in `cache`), merged.
     public static func computeLogits(teacher folder: URL, texts: [String], maxLength: Int = 128, precision: Precision = .fp32,
+                                     cache: ArtifactCache = .default,
                                      progress: ((Int) -> Void)? = nil) throws -> (labels: [String], logits: [[Float]]) {
-        let model = try AutoModel.load(folder: folder, options: LoadOptions(precision: precision))
+        let loadOptions = LoadOptions(precision: precision)
+        let (model, tokenizerFolder) = LoRAAdapter.isAdapterFolder(folder)
+            ? try AutoModel.load(adapterFolder: folder, labels: try FineTuningRecord.load(folder: folder)?.labels, options: loadOptions) {
+                try cache.locate($0)
+            }
+            : (try AutoModel.load(folder: folder, options: loadOptions), folder)
         guard let head = model.classificationHead else {
             throw TrainerError.invalidTeacherLogits(file: folder.path, reason: "the teacher has no classification head")
         }
-        let tokenizer = try AutoTokenizer.load(folder: folder)
+        let tokenizer = try AutoTokenizer.load(folder: tokenizerFolder)
         let options = EncodingOptions(maxLength: min(maxLength, model.maxLength), truncation: .longestFirst)
         // Longest first within chunks of 2,048 texts, so each batch of 64 has little length spread.
         var logits = [[Float]](repeating: [], count: texts.count)
@@ -142,7 +156,7 @@ public enum Distillation {
         if let stored { log("teacher logits: \(table.count) texts from \(storedURL!.path) (teacher \(stored.header.teacher))") }
         if !missing.isEmpty {
             let folder = teacherFolder(recipe.teacher, cache: cache)
-            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else {
+            guard holdsModel(folder) else {
                 throw TrainerError.missingTeacherLogits(
                     file: storedURL?.path ?? "(none)", missing: missing.count, example: missing[0],
                     regenerate: "sentiment setup --name \(recipe.teacher), then sentiment distill … --save-logits FILE (README \"Distillation\")")
@@ -151,7 +165,8 @@ public enum Distillation {
             log("teacher \(folder.path): computing logits for \(missing.count) texts (\(precision.rawValue))")
             let started = Date()
             var lastReport = Date()
-            let computed = try computeLogits(teacher: folder, texts: missing, maxLength: maxLength, precision: precision) { done in
+            let computed = try computeLogits(teacher: folder, texts: missing, maxLength: maxLength, precision: precision,
+                                             cache: cache) { done in
                 if Date().timeIntervalSince(lastReport) >= 30 {
                     lastReport = Date()
                     log(String(format: "teacher logits: %d of %d texts (%.0f texts/s)", done, missing.count,
