@@ -6,8 +6,9 @@ import XCTest
 @testable import SentimentTraining
 
 /// LoRA against peft (scripts/fixtures/lora.py, on the tiny classifiers of families.py): for each family, adapters
-/// on a different set of projections (every target kind is covered), r 4, alpha 8, dropout off, the head in
-/// `modules_to_save`. Checks the gradients of every trainable tensor and ten AdamW steps against PyTorch + peft;
+/// on a different set of projections (every target kind is covered), r 4, alpha 8, the head in
+/// `modules_to_save`. Checks the gradients of every trainable tensor (without dropout, and with LoRA dropout on our
+/// masks) and ten AdamW steps against PyTorch + peft;
 /// that a peft-saved adapter loads (for training, and merged for inference) to peft's logits; and that the adapter
 /// our trainer writes is the committed one, which peft loads to our logits (`lora.py --check`).
 final class LoRAParityTests: XCTestCase {
@@ -23,44 +24,67 @@ final class LoRAParityTests: XCTestCase {
     ]
     static let families = ["bert", "distilbert", "roberta", "mpnet"]
 
-    /// FamilyParityTests' case, its `folder` the base model and its fixture lora.py's.
-    func load(_ family: String) throws -> FamilyParityTests.Case {
+    /// FamilyParityTests' case, its `folder` the base model and its fixture lora.py's. With `loraDropout`, the model's
+    /// own dropout is off (as in the fixture's eval() model) and only the adapters' inputs are dropped.
+    func load(_ family: String, loraDropout: Float = 0) throws -> FamilyParityTests.Case {
         let base = Self.folder.appendingPathComponent("families/tiny-\(family)-cls")
         let fixture = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("lora/\(family).safetensors"))
         let adapter = try LoRAAdapter(folder: Self.folder.appendingPathComponent("lora/\(family)-peft"))
-        let lora = LoRAConfiguration(rank: 4, alpha: 8, targets: Self.targets[family]!)
-        let model = try TrainableClassifier(folder: base, numLabels: 3, seed: 1, head: .fromCheckpoint, lora: lora, adapter: adapter)
+        let lora = LoRAConfiguration(rank: 4, alpha: 8, dropout: loraDropout, targets: Self.targets[family]!)
+        var config = try ModelConfig.load(from: base)
+        if loraDropout > 0 {
+            config.hiddenDropoutProb = 0
+            config.attentionProbsDropoutProb = 0
+            config.classifierDropout = 0
+        }
+        let model = try TrainableClassifier(
+            config: config, reader: try CheckpointReader(.safetensors(base.appendingPathComponent("model.safetensors"))),
+            numLabels: 3, problem: .singleLabel, seed: 1, head: .fromCheckpoint, baseConfigJSON: [:], lora: lora, adapter: adapter)
         let batch = try FamilyParityTests.batch(try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("families/\(family).safetensors")))
         return FamilyParityTests.Case(model: model, fixture: fixture, batch: batch, folder: base)
     }
 
+    /// One forward / backward against the fixture's `prefix`logits, loss and grad.NAME: every trainable tensor
+    /// within relative 1e-3, the frozen base without any gradient.
+    func checkGradients(_ family: String, training: Bool, prefix: String) throws {
+        let c = try load(family, loraDropout: training ? 0.25 : 0)
+        let (loss, logits) = try c.model.forwardBackward(c.batch, training: training)
+        let refLoss = try c.fixture.tensor(prefix + "loss").storage[0], refLogits = try c.fixture.tensor(prefix + "logits").storage
+        let logitsDelta = zip(logits.flatMap { $0 }, refLogits).map { abs($0 - $1) }.max()!
+        XCTAssertEqual(loss, refLoss, accuracy: 1e-5, family)
+        XCTAssertLessThan(logitsDelta, 1e-5, family)
+        let trainable = c.model.parameters.entries.filter(\.trainable)
+        XCTAssertEqual(Set(trainable.map { prefix + "grad." + $0.name }),
+                       Set(c.fixture.names.filter { $0.hasPrefix(prefix + "grad.") }), "\(family): the tensors peft trains")
+        var worst: (String, Float) = ("", 0)
+        for e in trainable {
+            let ref = try c.fixture.tensor(prefix + "grad.\(e.name)").storage
+            let ours = Array(UnsafeBufferPointer(start: c.model.parameters.grads + e.offset, count: e.count))
+            let relative = (zip(ours, ref).map { abs($0 - $1) }.max() ?? 0) / max(ref.map(abs).max() ?? 0, 1e-12)
+            XCTAssertLessThanOrEqual(relative, 1e-3, "\(family) \(e.name)")
+            if relative > worst.1 { worst = (e.name, relative) }
+        }
+        // Frozen: no gradient at all.
+        for e in c.model.parameters.entries where !e.trainable {
+            XCTAssertFalse(UnsafeBufferPointer(start: c.model.parameters.grads + e.offset, count: e.count).contains { $0 != 0 },
+                           "\(family) \(e.name) is frozen")
+        }
+        print("\(family) LoRA\(training ? " with dropout 0.25" : ""): loss |Δ| \(abs(loss - refLoss)), logits max |Δ| "
+              + "\(logitsDelta); \(trainable.count) trainable tensors, worst gradient relative error \(worst.1) (\(worst.0))")
+    }
+
     func testGradientsMatchPeft() throws {
         for family in Self.families {
-            try KernelPath.onEveryPath("LoRA gradients (\(family))") {
-                let c = try load(family)
-                let (loss, logits) = try c.model.forwardBackward(c.batch, training: false)
-                let refLoss = try c.fixture.tensor("loss").storage[0], refLogits = try c.fixture.tensor("logits").storage
-                let logitsDelta = zip(logits.flatMap { $0 }, refLogits).map { abs($0 - $1) }.max()!
-                XCTAssertEqual(loss, refLoss, accuracy: 1e-5, family)
-                XCTAssertLessThan(logitsDelta, 1e-5, family)
-                let trainable = c.model.parameters.entries.filter(\.trainable)
-                XCTAssertEqual(Set(trainable.map { "grad." + $0.name }), Set(c.fixture.names.filter { $0.hasPrefix("grad.") }),
-                               "\(family): the tensors peft trains")
-                var worst: (String, Float) = ("", 0)
-                for e in trainable {
-                    let ref = try c.fixture.tensor("grad.\(e.name)").storage
-                    let ours = Array(UnsafeBufferPointer(start: c.model.parameters.grads + e.offset, count: e.count))
-                    let relative = (zip(ours, ref).map { abs($0 - $1) }.max() ?? 0) / max(ref.map(abs).max() ?? 0, 1e-12)
-                    XCTAssertLessThanOrEqual(relative, 1e-3, "\(family) \(e.name)")
-                    if relative > worst.1 { worst = (e.name, relative) }
-                }
-                // Frozen: no gradient at all.
-                for e in c.model.parameters.entries where !e.trainable {
-                    XCTAssertFalse(UnsafeBufferPointer(start: c.model.parameters.grads + e.offset, count: e.count).contains { $0 != 0 },
-                                   "\(family) \(e.name) is frozen")
-                }
-                print("\(family) LoRA: loss |Δ| \(abs(loss - refLoss)), logits max |Δ| \(logitsDelta); \(trainable.count) "
-                      + "trainable tensors, worst gradient relative error \(worst.1) (\(worst.0))")
+            try KernelPath.onEveryPath("LoRA gradients (\(family))") { try checkGradients(family, training: false, prefix: "") }
+        }
+    }
+
+    /// LoRA dropout: our masks (which the fixture re-draws in Python for peft's `lora_dropout` modules), the
+    /// forward's correction on the merged weight and backward's x̃ and input-gradient correction.
+    func testGradientsWithLoRADropoutMatchPeft() throws {
+        for family in Self.families {
+            try KernelPath.onEveryPath("LoRA dropout gradients (\(family))") {
+                try checkGradients(family, training: true, prefix: "dropout.")
             }
         }
     }

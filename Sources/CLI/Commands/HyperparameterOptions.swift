@@ -25,12 +25,13 @@ struct HyperparameterOptions: ParsableArguments {
     var lora = false
     @Option(name: .customLong("lora-r"), help: "LoRA rank (default 8).") var loraRank: Int?
     @Option(help: "LoRA alpha: the update is scaled by alpha / r (default 16).") var loraAlpha: Float?
+    @Option(help: "LoRA dropout on each adapter's input, in [0, 1) (default 0).") var loraDropout: Float?
     @Option(help: "LoRA targets, comma-separated: query, key, value, attention-output, intermediate, output; ffn; all (default query,value).")
     var loraTargets: String?
 
     func validate() throws {
-        if !lora && (loraRank != nil || loraAlpha != nil || loraTargets != nil) {
-            throw ValidationError("--lora-r, --lora-alpha and --lora-targets need --lora")
+        if !lora && (loraRank != nil || loraAlpha != nil || loraDropout != nil || loraTargets != nil) {
+            throw ValidationError("--lora-r, --lora-alpha, --lora-dropout and --lora-targets need --lora")
         }
         if let loraTargets { _ = try LoRATarget.parse(loraTargets) }
         if let schedule, TrainerConfiguration.ScheduleKind(rawValue: schedule) == nil {
@@ -61,6 +62,7 @@ struct HyperparameterOptions: ParsableArguments {
             var l = c.lora ?? LoRAConfiguration()
             if let loraRank { l.rank = loraRank }
             if let loraAlpha { l.alpha = loraAlpha }
+            if let loraDropout { l.dropout = loraDropout }
             if let loraTargets, let targets = try? LoRATarget.parse(loraTargets) { l.targets = targets }
             c.lora = l
         }

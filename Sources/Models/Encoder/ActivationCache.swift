@@ -58,8 +58,10 @@ package final class ActivationCache {
     /// The same batch with one query per sequence (a last layer that computes only the first tokens).
     package var firstTokenLayout = PackedSequences(lengths: [], heads: 1, firstTokenOnly: true)
     package var batchSize = 0
+    /// The last forward's dropout key (nil: no dropout); backward redraws LoRA dropout's masks from it.
+    package var dropoutKey: UInt64?
     /// Whether the last forward applied dropout (then the masks are valid).
-    package var dropoutActive = false
+    package var dropoutActive: Bool { dropoutKey != nil }
 
     package let embSum = Buffer()       // [N, C] word + type + position (LayerNorm input)
     package let embMean = Buffer(), embRstd = Buffer()

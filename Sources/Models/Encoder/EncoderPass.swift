@@ -17,6 +17,10 @@ package enum DropoutSite {
     package static func attentionProbs(_ l: Int) -> Int { 1 + 3 * l }
     package static func attentionOutput(_ l: Int) -> Int { 2 + 3 * l }
     package static func ffnOutput(_ l: Int) -> Int { 3 + 3 * l }
+    /// LoRA dropout on the input of block l's adapter `target` (peft: one `lora_dropout` module per adapter).
+    package static func lora(_ l: Int, _ target: LoRATarget) -> Int {
+        1 << 20 + 8 * l + LoRATarget.allCases.firstIndex(of: target)!
+    }
 }
 
 /// The encoder of one model as the passes see it: config, embeddings, blocks (typed parameter views).
@@ -43,7 +47,7 @@ package struct EncoderPass {
     package func forward(_ batch: PackedBatch, positions: [Int32], cache ws: ActivationCache, dropoutKey: UInt64?,
                          firstTokenOnly: Bool, attentionObserver: ((Int) -> Void)? = nil) -> UnsafeMutablePointer<Float> {
         let c = config, N = batch.tokenCount, C = c.hiddenSize, L = c.numHiddenLayers
-        ws.dropoutActive = dropoutKey != nil
+        ws.dropoutKey = dropoutKey
         batch.ids.withUnsafeBufferPointer { ids in
             positions.withUnsafeBufferPointer { pos in
                 batch.typeIds.withUnsafeBufferPointer { types in
@@ -102,13 +106,15 @@ package struct EncoderPass {
                 operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer + C, v: lc.qkv.pointer + 2 * C,
                                              kvStride: 3 * C)
             } else {
-                qkv.rows(0..<C)(lc.xFirst.pointer, rows: R, out: lc.q.pointer)
-                qkv.rows(C..<3 * C)(x, rows: N, out: lc.qkv.pointer)
+                LinearOp.forwardTraining(qkv.rows(0..<C), lc.xFirst.pointer, rows: R, out: lc.q.pointer,
+                                         dropoutKey: dropoutKey, tokens: layout.offsets)
+                LinearOp.forwardTraining(qkv.rows(C..<3 * C), x, rows: N, out: lc.qkv.pointer, dropoutKey: dropoutKey)
                 operands = AttentionOperands(q: lc.q.pointer, qStride: C, k: lc.qkv.pointer, v: lc.qkv.pointer + C, kvStride: 2 * C)
             }
             residual = lc.xFirst.pointer
         } else {
-            qkv(x, rows: N, out: lc.qkv.pointer)   // (N, C) · [Wq; Wk; Wv]ᵀ → (N, 3C)
+            // (N, C) · [Wq; Wk; Wv]ᵀ → (N, 3C)
+            LinearOp.forwardTraining(qkv, x, rows: N, out: lc.qkv.pointer, dropoutKey: dropoutKey)
             let p = lc.qkv.pointer
             operands = AttentionOperands(q: p, qStride: 3 * C, k: p + C, v: p + 2 * C, kvStride: 3 * C)
             residual = x
@@ -120,7 +126,9 @@ package struct EncoderPass {
         AttentionOp.forward(operands, layout: layout, hidden: C, probs: ws.keepsProbabilities ? lc.probs.pointer : nil, dropped: lc.dropped.pointer,
                             mask: lc.probsMask.pointer, dropout: attentionDropout, ctx: lc.ctx.pointer, bias: bias)
         // BertSelfOutput: h1 = LayerNorm(dropout(dense(ctx)) + x).
+        let tokens = firstTokenOnly ? layout.offsets : nil
         outputBlockForward(lc.ctx.pointer, rows: R, dense: block.attentionOutput.dense, residual: residual,
+                           passKey: dropoutKey, tokens: tokens,
                            dropout: keys.attentionOutputDropout
                                ? dropoutKey.map { (DropoutRNG.siteKey(pass: $0, site: DropoutSite.attentionOutput(l)), lc.attentionMask.pointer) }
                                : nil,
@@ -132,25 +140,28 @@ package struct EncoderPass {
             // Inference keeps no pre-activation: GELU runs in the GEMM's epilogue, on each tile while it is in cache.
             intermediate.dense.gelu(lc.h1.pointer, rows: R, out: activated)
         } else {
-            intermediate.dense(lc.h1.pointer, rows: R, out: lc.u.pointer)
+            LinearOp.forwardTraining(intermediate.dense, lc.h1.pointer, rows: R, out: lc.u.pointer, dropoutKey: dropoutKey,
+                                     tokens: tokens)
             intermediate.activation.forward(lc.u.pointer, count: R * intermediate.dense.outFeatures, out: activated)
         }
         outputBlockForward(activated, rows: R, dense: block.output.dense, residual: lc.h1.pointer,
+                           passKey: dropoutKey, tokens: tokens,
                            dropout: dropoutKey.map { (DropoutRNG.siteKey(pass: $0, site: DropoutSite.ffnOutput(l)), lc.ffnMask.pointer) },
                            norm: block.output.layerNorm, lnInput: lc.res2.pointer, mean: lc.mean2.pointer,
                            rstd: lc.rstd2.pointer, out: out)
     }
 
     /// HF BertSelfOutput / BertOutput: out (R, C) = LayerNorm(dropout(dense(input)) + residual). Keeps the LayerNorm
-    /// input and statistics for backward; `dropout` nil in evaluation.
+    /// input and statistics for backward; `dropout` (this site's key and mask) and `passKey` (LoRA dropout's) nil in
+    /// evaluation; row r is token `tokens?[r] ?? r`.
     func outputBlockForward(
         _ input: UnsafePointer<Float>, rows R: Int, dense: Linear, residual: UnsafePointer<Float>,
-        dropout: (key: UInt64, mask: UnsafeMutablePointer<Float>)?, norm: LayerNorm,
+        passKey: UInt64?, tokens: [Int]?, dropout: (key: UInt64, mask: UnsafeMutablePointer<Float>)?, norm: LayerNorm,
         lnInput: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         out: UnsafeMutablePointer<Float>
     ) {
         let C = config.hiddenSize, p = config.hiddenDropoutProb
-        dense(input, rows: R, out: lnInput)
+        LinearOp.forwardTraining(dense, input, rows: R, out: lnInput, dropoutKey: passKey, tokens: tokens)
         if let dropout, p > 0 { DropoutOp.forward(lnInput, count: R * C, p: p, key: dropout.key, mask: dropout.mask) }
         Kernels.addInPlace(lnInput, residual, count: R * C)
         LayerNormOp.forward(norm, lnInput, rows: R, out: out, mean: mean, rstd: rstd)
@@ -218,24 +229,26 @@ package struct EncoderPass {
         let attentionDropout = ws.dropoutActive && c.attentionProbsDropoutProb > 0
         let x = ws.layerInput(l)
         let dOut = ws.dA.pointer, dRes = ws.dB.pointer, dTmp = ws.dC.pointer
+        let key = ws.dropoutKey, tokens = firstTokenOnly ? layout.offsets : nil
 
         // BertOutput: dres2 (R, C) into dRes, dact (R, I).
         outputBlockBackward(dOut, rows: R, lnInput: lc.res2.pointer, mean: lc.mean2.pointer, rstd: lc.rstd2.pointer,
                             norm: block.output.layerNorm, dNorm: g.outputNorm,
                             dropoutMask: hiddenDropout ? UnsafePointer(lc.ffnMask.pointer) : nil,
-                            denseInput: lc.g.pointer, dense: block.output.dense, dDense: g.output,
+                            denseInput: lc.g.pointer, dense: block.output.dense, dDense: g.output, passKey: key, tokens: tokens,
                             dInput: ws.dI.pointer, dResidual: dRes, scratch: dTmp)
         block.intermediate.activation.backward(ws.dI.pointer, x: lc.u.pointer, y: lc.g.pointer, count: R * I)
         // Intermediate dense: dh1 = du · W1 + dres2 (residual).
         LinearOp.backward(ws.dI.pointer, x: lc.h1.pointer, rows: R, inFeatures: C,
                           weight: block.intermediate.dense.weight.pointer, outFeatures: I,
-                          dx: dTmp, gradient: g.intermediate)
+                          dx: dTmp, gradient: g.intermediate, dropoutKey: key, tokens: tokens)
         Kernels.addInPlace(dTmp, dRes, count: R * C)
         // BertSelfOutput: dres1 (R, C) into dRes, dctx (R, C).
         outputBlockBackward(dTmp, rows: R, lnInput: lc.res1.pointer, mean: lc.mean1.pointer, rstd: lc.rstd1.pointer,
                             norm: block.attentionOutput.layerNorm, dNorm: g.attentionNorm,
                             dropoutMask: hiddenDropout && keys.attentionOutputDropout ? UnsafePointer(lc.attentionMask.pointer) : nil,
                             denseInput: lc.ctx.pointer, dense: block.attentionOutput.dense, dDense: g.attentionOutput,
+                            passKey: key, tokens: tokens,
                             dInput: ws.dCtx.pointer, dResidual: dRes, scratch: dTmp)
         // Attention core, then the projections; dx = (Q, K, V paths) + dres1 (residual).
         let probs = lc.probs.pointer, dropped = attentionDropout ? UnsafePointer(lc.dropped.pointer) : nil
@@ -253,9 +266,10 @@ package struct EncoderPass {
                                  bias: bias, dBias: dBias)
             let dq = g.queryKeyValue.rows(0..<C, inFeatures: C), dkv = g.queryKeyValue.rows(C..<3 * C, inFeatures: C)
             LinearOp.backward(ws.dQ.pointer, x: lc.xFirst.pointer, rows: R, inFeatures: C, weight: qkv.weight.pointer,
-                              outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil, gradient: dq)
+                              outFeatures: C, dx: needInputGradient ? ws.dXFirst.pointer : nil, gradient: dq,
+                              dropoutKey: key, tokens: tokens)
             LinearOp.backward(ws.dQKV.pointer, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer + C * C,
-                              outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, gradient: dkv)
+                              outFeatures: 2 * C, dx: needInputGradient ? dOut : nil, gradient: dkv, dropoutKey: key)
             if needInputGradient {
                 for s in 0..<R {
                     let row = dOut + layout.offsets[s] * C
@@ -272,7 +286,7 @@ package struct EncoderPass {
                                  dropped: dropped, mask: mask, scratch: ws.dScratch.pointer, grads: grads,
                                  bias: bias, dBias: dBias)
             LinearOp.backward(dqkv, x: x, rows: N, inFeatures: C, weight: qkv.weight.pointer, outFeatures: 3 * C,
-                              dx: needInputGradient ? dOut : nil, gradient: g.queryKeyValue)
+                              dx: needInputGradient ? dOut : nil, gradient: g.queryKeyValue, dropoutKey: key)
             if needInputGradient { Kernels.addInPlace(dOut, dRes, count: N * C) }
         }
     }
@@ -282,7 +296,8 @@ package struct EncoderPass {
     func outputBlockBackward(
         _ dOut: UnsafePointer<Float>, rows R: Int, lnInput: UnsafePointer<Float>, mean: UnsafePointer<Float>,
         rstd: UnsafePointer<Float>, norm: LayerNorm, dNorm: LayerNormGradient, dropoutMask: UnsafePointer<Float>?,
-        denseInput: UnsafePointer<Float>, dense: Linear, dDense: LinearGradient, dInput: UnsafeMutablePointer<Float>,
+        denseInput: UnsafePointer<Float>, dense: Linear, dDense: LinearGradient, passKey: UInt64?, tokens: [Int]?,
+        dInput: UnsafeMutablePointer<Float>,
         dResidual: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
         let C = config.hiddenSize
@@ -295,6 +310,6 @@ package struct EncoderPass {
             dDenseOut = UnsafePointer(scratch)
         }
         LinearOp.backward(dDenseOut, x: denseInput, rows: R, inFeatures: dense.inFeatures, weight: dense.weight.pointer,
-                          outFeatures: C, dx: dInput, gradient: dDense)
+                          outFeatures: C, dx: dInput, gradient: dDense, dropoutKey: passKey, tokens: tokens)
     }
 }

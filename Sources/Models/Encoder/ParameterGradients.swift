@@ -17,10 +17,9 @@ package struct LinearGradient {
     /// Output rows `range` of a fused projection's gradient (in features per row); adapters keep their rows,
     /// renumbered from the slice's first (an adapter lies wholly inside or outside it).
     package func rows(_ range: Range<Int>, inFeatures: Int) -> LinearGradient {
-        let inside = adapters.filter { range.contains($0.rows.lowerBound) }.map { adapter -> LoRAGradient in
-            precondition(adapter.rows.upperBound <= range.upperBound, "a LoRA adapter straddles a projection slice")
-            var shifted = adapter
-            shifted.rows = (adapter.rows.lowerBound - range.lowerBound)..<(adapter.rows.upperBound - range.lowerBound)
+        let inside = adapters.filter { range.contains($0.adapter.rows.lowerBound) }.map { g -> LoRAGradient in
+            var shifted = g
+            shifted.adapter = LoRAView.slice([g.adapter], range)[0]
             return shifted
         }
         return LinearGradient(weight: weight.map { $0 + range.lowerBound * inFeatures }, bias: bias.map { $0 + range.lowerBound },

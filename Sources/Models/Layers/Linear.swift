@@ -7,6 +7,9 @@ public struct Linear: Sendable {
     public let bias: Weight?    // [out]
     /// The weight packed once for our GEMM kernels in the model's precision (nil: BLAS; see `PackedWeights`).
     let packed: PackedWeights?
+    /// LoRA adapters whose input dropout the training forward applies (`LinearOp.forwardTraining`): the weight
+    /// holds the merged W₀ + s·B·A; empty at inference and without LoRA dropout.
+    package var droppedAdapters: [LoRAView] = []
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
@@ -34,8 +37,10 @@ public struct Linear: Sendable {
     /// Output rows `range` of this layer (e.g. Q alone, or K and V, of a fused QKV projection); unpacked views only.
     package func rows(_ range: Range<Int>) -> Linear {
         precondition(packed == nil, "row slices of a pre-packed weight are not supported")
-        return Linear(weight: Weight(pointer: weight.pointer + range.lowerBound * inFeatures, shape: [range.count, inFeatures]),
-                      bias: bias.map { Weight(pointer: $0.pointer + range.lowerBound, shape: [range.count]) }, packing: nil)
+        var slice = Linear(weight: Weight(pointer: weight.pointer + range.lowerBound * inFeatures, shape: [range.count, inFeatures]),
+                           bias: bias.map { Weight(pointer: $0.pointer + range.lowerBound, shape: [range.count]) }, packing: nil)
+        slice.droppedAdapters = LoRAView.slice(droppedAdapters, range)
+        return slice
     }
 
     /// out[rows, outFeatures] = x[rows, inFeatures]·Wᵀ + b (`LinearOp.forward`).

@@ -13,14 +13,20 @@ struct ClassifierParameters {
     private(set) var encoderGradients: EncoderGradients
     private(set) var headGradients: ClassificationHeadGradients
 
-    /// Views into `store`, laid out by `ParameterKeys.sequenceClassificationLayout`.
+    /// Views into `store`, laid out by `ParameterKeys.sequenceClassificationLayout`. LoRA slots with dropout ride on
+    /// the linear views they adapt (`Linear.droppedAdapters`), for the training forward's correction.
     init(config c: ModelConfig, keys: ParameterKeys, store: ParameterStore, lora: [LoRASlot] = []) {
         self.keys = keys
         func weight(_ name: String) -> Weight {
             guard let e = store.entry(name) else { preconditionFailure("no parameter \(name)") }
             return Weight(pointer: UnsafePointer(store.values + e.offset), shape: e.shape)
         }
-        func linear(_ key: String) -> Linear { Linear(weight: weight(key + ".weight"), bias: weight(key + ".bias"), packing: nil) }
+        let dropped = Dictionary(grouping: lora.filter { $0.dropout > 0 }, by: \.module)
+        func linear(_ key: String) -> Linear {
+            var view = Linear(weight: weight(key + ".weight"), bias: weight(key + ".bias"), packing: nil)
+            view.droppedAdapters = (dropped[key] ?? []).map { $0.view(store, rows: 0..<view.outFeatures) }
+            return view
+        }
         func norm(_ key: String) -> LayerNorm {
             LayerNorm(weight: weight(key + ".weight"), bias: weight(key + ".bias"), eps: c.layerNormEps)
         }
@@ -32,8 +38,11 @@ struct ClassifierParameters {
             let b = p + keys.layerPrefix(l), k = keys.layer
             // Q, K, V are adjacent in the store: one [3C, C] weight and one [3C] bias starting at Q's.
             let q = weight(b + k.query + ".weight"), qb = weight(b + k.query + ".bias")
-            let qkv = Linear(weight: Weight(pointer: q.pointer, shape: [3 * C, C]),
+            var qkv = Linear(weight: Weight(pointer: q.pointer, shape: [3 * C, C]),
                              bias: Weight(pointer: qb.pointer, shape: [3 * C]), packing: nil)
+            qkv.droppedAdapters = [k.query, k.key, k.value].enumerated().flatMap { i, m in
+                (dropped[b + m] ?? []).map { $0.view(store, rows: (i * C)..<((i + 1) * C)) }
+            }
             return BertLayer(
                 attention: BertSelfAttention(queryKeyValue: qkv, numHeads: c.numAttentionHeads),
                 attentionOutput: BertSelfOutput(dense: linear(b + k.attentionOutput), layerNorm: norm(b + k.attentionNorm)),

@@ -8,7 +8,8 @@ public struct LoRAConfiguration: Codable, Sendable, Equatable {
     public var rank: Int = 8
     /// lora_alpha: the update is scaled by alpha / r.
     public var alpha: Float = 16
-    /// lora_dropout on the adapter's input (0: none; peft's default).
+    /// lora_dropout on the adapter's input (0: none; peft's default), drawn per adapter as peft's one `nn.Dropout`
+    /// per adapted module.
     public var dropout: Float = 0
     /// target_modules, by role (named per family when written).
     public var targets: [LoRATarget] = LoRATarget.defaults
@@ -26,8 +27,8 @@ public struct LoRAConfiguration: Codable, Sendable, Equatable {
     func validate() throws {
         guard rank >= 1 else { throw TrainingError.invalidHyperparameter("LoRA rank must be ≥ 1, got \(rank)") }
         guard alpha > 0 && alpha.isFinite else { throw TrainingError.invalidHyperparameter("LoRA alpha must be positive, got \(alpha)") }
-        guard dropout == 0 else {
-            throw TrainingError.invalidHyperparameter("LoRA dropout is not implemented yet (got \(dropout)); use 0")
+        guard dropout >= 0 && dropout < 1 else {
+            throw TrainingError.invalidHyperparameter("LoRA dropout must be in [0, 1), got \(dropout)")
         }
         guard !targets.isEmpty else { throw TrainingError.invalidHyperparameter("LoRA needs at least one target") }
     }

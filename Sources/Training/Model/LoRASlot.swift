@@ -13,6 +13,8 @@ struct LoRASlot {
     let target: LoRATarget
     let outFeatures, inFeatures, rank: Int
     let scale: Float
+    /// lora_dropout on the adapter's input (0: none).
+    let dropout: Float
     /// Float offsets in the store.
     let weight, a, b: Int
     /// W₀, as loaded.
@@ -40,7 +42,7 @@ struct LoRASlot {
 
     /// Slots over a loaded store: W₀ copied, A drawn as peft's default init does (`kaiming_uniform_(a=√5)`: uniform
     /// in ±1/√in), B zero — so the model starts as the base.
-    static func initialise(_ modules: [Module], rank: Int, scale: Float, store: ParameterStore,
+    static func initialise(_ modules: [Module], rank: Int, scale: Float, dropout: Float, store: ParameterStore,
                            rng: inout SeededGenerator) throws -> [LoRASlot] {
         try modules.map { m in
             guard let w = store.entry(m.module + ".weight"), let a = store.entry(m.module + ".lora_A.weight"),
@@ -49,7 +51,8 @@ struct LoRASlot {
             for i in 0..<a.count { store.values[a.offset + i] = (2 * rng.nextUniform() - 1) * bound }
             (store.values + b.offset).update(repeating: 0, count: b.count)
             return LoRASlot(module: m.module, layer: m.layer, target: m.target, outFeatures: m.outFeatures,
-                            inFeatures: m.inFeatures, rank: rank, scale: scale, weight: w.offset, a: a.offset, b: b.offset,
+                            inFeatures: m.inFeatures, rank: rank, scale: scale, dropout: dropout, weight: w.offset,
+                            a: a.offset, b: b.offset,
                             base: Array(UnsafeBufferPointer(start: store.values + w.offset, count: w.count)))
         }
     }
@@ -62,10 +65,15 @@ struct LoRASlot {
         }
     }
 
-    /// The adapter's gradient view on output rows `rows` of the linear layer backward runs (a fused Q/K/V
+    /// The adapter as the passes see it, on output rows `rows` of the linear layer they run (a fused Q/K/V
     /// projection puts K at C and V at 2C).
+    func view(_ store: ParameterStore, rows: Range<Int>) -> LoRAView {
+        LoRAView(rows: rows, a: store.values + a, b: store.values + b, rank: rank, inFeatures: inFeatures, scale: scale,
+                 dropout: dropout, site: DropoutSite.lora(layer, target))
+    }
+
+    /// The adapter's gradient view (see `view`).
     func gradient(_ store: ParameterStore, rows: Range<Int>) -> LoRAGradient {
-        LoRAGradient(rows: rows, a: store.values + a, b: store.values + b, dA: store.grads + a, dB: store.grads + b,
-                     rank: rank, inFeatures: inFeatures, scale: scale)
+        LoRAGradient(adapter: view(store, rows: rows), dA: store.grads + a, dB: store.grads + b)
     }
 }

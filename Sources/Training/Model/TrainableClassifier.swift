@@ -135,7 +135,8 @@ public final class TrainableClassifier {
         var rng = SeededGenerator(seed: seed)
         try ClassifierParameters.load(reader, into: parameters, config: config, keys: keys, head: head, rng: &rng)
         if let lora {
-            loraSlots = try LoRASlot.initialise(adapted, rank: lora.rank, scale: lora.scale, store: parameters, rng: &rng)
+            loraSlots = try LoRASlot.initialise(adapted, rank: lora.rank, scale: lora.scale, dropout: lora.dropout,
+                                                store: parameters, rng: &rng)
         } else {
             loraSlots = []
         }
