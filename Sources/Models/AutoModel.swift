@@ -27,14 +27,19 @@ public enum AutoModel {
     /// The model.safetensors file is memory-mapped and F32 weights are used in place.
     public static func load(folder: URL, options: LoadOptions = LoadOptions()) throws -> EncoderModel {
         let config = try ModelConfig.load(from: folder.appendingPathComponent("config.json"))
+        return try load(config: config, weights: .safetensors(try weightsFile(in: folder)), pooling: try SentencePooling(folder: folder),
+                        options: options)
+    }
+
+    /// `folder/model.safetensors`, or `ModelError.missingFile` (with a hint when only pytorch_model.bin is there).
+    static func weightsFile(in folder: URL) throws -> URL {
         let weights = folder.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weights.path) else {
             let hint = FileManager.default.fileExists(atPath: folder.appendingPathComponent("pytorch_model.bin").path)
                 ? " (only pytorch_model.bin found: convert it to safetensors)" : ""
             throw ModelError.missingFile(weights.path + hint)
         }
-        return try load(config: config, weights: .safetensors(weights), pooling: try SentencePooling(folder: folder),
-                        options: options)
+        return weights
     }
 
     /// Loads a LoRA adapter onto the base model in `baseFolder`: the adapted weights merged (W₀ + scale·B·A), the
@@ -43,9 +48,7 @@ public enum AutoModel {
     public static func load(baseFolder: URL, adapter: LoRAAdapter, labels: [String]? = nil,
                             options: LoadOptions = LoadOptions()) throws -> EncoderModel {
         var config = try ModelConfig.load(from: baseFolder.appendingPathComponent("config.json"))
-        let weights = baseFolder.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weights.path) else { throw ModelError.missingFile(weights.path) }
-        let reader = try CheckpointReader(.safetensors(weights))
+        let reader = try CheckpointReader(.safetensors(try weightsFile(in: baseFolder)))
         reader.detectEncoderPrefix(config.modelType.basePrefix)
         reader.overlay(try adapter.overlay(on: reader, family: config.modelType))
         let keys = ParameterKeys(config.modelType)

@@ -129,15 +129,22 @@ public struct LoRAAdapter: Sendable {
         self.tensors = tensors
     }
 
-    /// Reads an adapter folder; throws `ModelError` naming the file for a missing, corrupt or unsupported adapter.
-    public init(folder: URL) throws {
-        let configURL = folder.appendingPathComponent(Self.configFile)
+    /// An adapter folder's `adapter_config.json` alone (what its base is, without reading the weights); throws
+    /// `ModelError` naming the file for a missing, corrupt or unsupported config.
+    public static func config(folder: URL) throws -> LoRAAdapterConfig {
+        let configURL = folder.appendingPathComponent(configFile)
         guard let data = FileManager.default.contents(atPath: configURL.path) else { throw ModelError.missingFile(configURL.path) }
         let config: LoRAAdapterConfig
         do { config = try JSONDecoder().decode(LoRAAdapterConfig.self, from: data) } catch {
             throw ModelError.invalidConfig("\(configURL.path): not a LoRA adapter config (\(error))")
         }
-        try Self.validate(config, file: configURL.path)
+        try validate(config, file: configURL.path)
+        return config
+    }
+
+    /// Reads an adapter folder; throws `ModelError` naming the file for a missing, corrupt or unsupported adapter.
+    public init(folder: URL) throws {
+        let config = try Self.config(folder: folder)
         let weights = folder.appendingPathComponent(Self.weightsFile)
         guard FileManager.default.fileExists(atPath: weights.path) else {
             let hint = FileManager.default.fileExists(atPath: folder.appendingPathComponent("adapter_model.bin").path)

@@ -59,8 +59,8 @@ public enum ModelLocator {
     /// (nil: nothing to fetch, or not an adapter). The CLI fetches it; the library only names it in its error.
     public static func unfetchedBase(_ nameOrPath: String, cache: ArtifactCache = .default) -> String? {
         guard let folder = try? folder(for: nameOrPath, cache: cache), LoRAAdapter.isAdapterFolder(folder),
-              let adapter = try? LoRAAdapter(folder: folder) else { return nil }
-        let base = adapter.config.baseModelNameOrPath
+              let config = try? LoRAAdapter.config(folder: folder) else { return nil }
+        let base = config.baseModelNameOrPath
         guard ArtifactCatalog.artifact(named: base) != nil, (try? cache.locate(base)) == nil else { return nil }
         return base
     }
