@@ -220,6 +220,18 @@ extension ClassifyFileTests {
         XCTAssertTrue(review.rows.allSatisfy { Double($0[3])! < threshold + 1e-6 })
         XCTAssertGreaterThanOrEqual(summary["labelled_accuracy"] as! Double, 0.5)
 
+        // A .txt input (one text per line) gets .csv outputs: label and score need columns.
+        let lines = home.appendingPathComponent("lines.txt")
+        try (texts.joined(separator: "\n") + "\n").write(to: lines, atomically: true, encoding: .utf8)
+        let fromText = try cli.sentiment(["triage", "--model", model, "--file", lines.path, "--labelled", sample.path,
+                                          "--target-accuracy", "0.5", "--min-kept", "5"], home: home)
+        XCTAssertEqual(fromText.status, 0, fromText.stderr)
+        let autoText = try TabularFile.read(url: home.appendingPathComponent("lines.auto.csv"))
+        let reviewText = try TabularFile.read(url: home.appendingPathComponent("lines.review.csv"))
+        XCTAssertEqual(autoText.columns, ["text", "label", "score"])
+        XCTAssertEqual(autoText.rows.count, auto.rows.count)
+        XCTAssertEqual(autoText.rows.count + reviewText.rows.count, 40)
+
         // A model without a training summary and no --labelled: a clear error, nothing written.
         let bad = try cli.sentiment(["triage", "--model", model, "--file", posts.path, "--auto", home.appendingPathComponent("a.csv").path],
                                     home: home)

@@ -12,7 +12,7 @@ struct TriageCommand: ParsableCommand {
             dev split of the data the model was trained on (its training_summary.json) — as the lowest threshold at \
             which the labelled texts at or above it are right at least --target-accuracy of the time (with at least \
             --min-kept of them). The rows of --file at or above it are written to --auto with label and score, the \
-            others to --review (each atomically; defaults: NAME.auto.EXT and NAME.review.EXT beside the input). \
+            others to --review (each atomically; defaults: NAME.auto.EXT and NAME.review.EXT beside the input, .csv for .txt). \
             Printed: the threshold, the coverage (share auto-labelled) with a 95 % Wilson interval, and the accuracy \
             the labelled texts give for the auto-labelled share, with its interval. The estimate holds for texts like \
             the labelled ones: label a sample of your own texts (--labelled) when they differ. Scores are calibrated \
@@ -79,9 +79,11 @@ struct TriageCommand: ParsableCommand {
         }
     }
 
-    /// --auto / --review, else NAME.auto.EXT and NAME.review.EXT beside the input.
+    /// --auto / --review, else NAME.auto.EXT and NAME.review.EXT beside the input (.csv for a .txt input or stdin-like
+    /// extensionless file: the outputs add label and score columns, which a one-column .txt cannot hold).
     func outputs(for input: URL) throws -> (URL, URL) {
-        let stem = input.deletingPathExtension().path, ext = input.pathExtension
+        let stem = input.deletingPathExtension().path
+        let ext = ["", "txt"].contains(input.pathExtension.lowercased()) ? "csv" : input.pathExtension
         let a = URL(fileURLWithPath: auto ?? "\(stem).auto.\(ext)"), r = URL(fileURLWithPath: review ?? "\(stem).review.\(ext)")
         for url in [a, r] {
             _ = try TabularFile.Format(url: url)
