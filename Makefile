@@ -1,7 +1,7 @@
 # SentimentKit — the two commands of the README:
 #   make demo   set up everything on a fresh machine, then run the main job
 #   make test   set up everything, then run the whole test suite (release build: numeric code)
-.PHONY: demo test setup build bench clean
+.PHONY: demo test setup build bench clean doctest
 
 SWIFT ?= swift
 # Optimisation flags for our own builds only (Package.swift carries no unsafeFlags, so others can depend on us).
@@ -27,8 +27,9 @@ build: setup
 demo: build
 	@scripts/demo.sh "$(BIN)"
 
-# Tests build once with -enable-testing; the CLI from that same build fetches the artifacts the tests read, and the
-# browser test drives the web page of `sentiment serve --demo` in headless Chromium (installed when missing).
+# Tests build once with -enable-testing; the CLI from that same build fetches the artifacts the tests read, the
+# browser test drives the web page of `sentiment serve --demo` in headless Chromium (installed when missing), and
+# the doc examples (every shell block of README.md and docs/ marked `doctest`) run against that CLI.
 # (--show-bin-path depends only on the configuration, so BIN is that build's folder too.)
 TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
 
@@ -37,6 +38,10 @@ test: setup
 	"$(BIN)" fetch --all
 	$(SWIFT) test $(TEST_FLAGS)
 	SENTIMENT_BIN="$(BIN)" scripts/e2e/run.sh
+	python3 scripts/doctest.py --bin "$(dir $(BIN))"
+
+doctest:
+	python3 scripts/doctest.py --bin "$(dir $(BIN))"
 
 bench: build
 	"$(BIN)" bench gemm

@@ -8,10 +8,10 @@ import SentimentTensor
 /// and whether they are built: `DefaultModelCatalog`, SentimentData); `sentiment train --name`, `sentiment setup`
 /// and `classify` (for a missing default model) all go through `build(name:progress:)`.
 public enum DefaultModels {
-    /// Name → recipe. See README "Fine-tuning" and "Default models" for what each reaches and how each was chosen
+    /// Name → recipe. See docs/default-models.md and docs/training.md for what each reaches and how each was chosen
     /// (on dev; never on a test split or on heldout/).
     public static let recipes: [String: FineTuningRecipe] = [
-        // The defaults, shipped as LoRA adapters (Sources/Data/Resources/adapters; README "Default models"):
+        // The defaults, shipped as LoRA adapters (Sources/Data/Resources/adapters; docs/default-models.md):
         // all-mpnet-base-v2 with rank-8 adapters on query and value and the head trained in full, one epoch, sized to
         // train in under 40 minutes on 2 cores without AVX-512. Learning rate 1e-3 (LoRA's range: Hu et al. use
         // 4e-4–5e-4 for RoBERTa-base over many epochs; one epoch wants the top of it).
@@ -84,7 +84,7 @@ public enum DefaultModels {
     /// Trains default model `name` from its recipe into `DefaultModelCatalog.folder(name)`; returns what it measured.
     /// Fetches the base model and data set first when they are not cached (a no-op otherwise). `progress` receives
     /// status lines, ending with the time taken (fetch + fine-tune) and the test accuracy, and, when given, the
-    /// progress line is shown on stderr. Takes minutes on 2 cores (README "Fine-tuning").
+    /// progress line is shown on stderr. Takes minutes on 2 cores (docs/training.md).
     @discardableResult
     public static func build(
         name: String, cache: ArtifactCache = .default, resume: Bool = false,

@@ -159,7 +159,7 @@ public enum Distillation {
             guard holdsModel(folder) else {
                 throw TrainerError.missingTeacherLogits(
                     file: storedURL?.path ?? "(none)", missing: missing.count, example: missing[0],
-                    regenerate: "sentiment setup --name \(recipe.teacher), then sentiment distill … --save-logits FILE (README \"Distillation\")")
+                    regenerate: "sentiment setup --name \(recipe.teacher), then sentiment distill … --save-logits FILE (docs/training.md, \"Distillation\")")
             }
             let precision = recipe.teacherPrecision ?? .fastestTraining
             log("teacher \(folder.path): computing logits for \(missing.count) texts (\(precision.rawValue))")

@@ -15,6 +15,6 @@ public func withTrainingPrecision<T>(_ precision: Precision, _ body: () throws -
 
 extension Precision {
     /// The fastest training (and teacher) precision on this CPU: bf16 where it has AVX512_BF16 (1.7× the fp32 step
-    /// here, same accuracy: README "Performance"), fp32 elsewhere (the generic bf16 kernel is slower than BLAS).
+    /// here, same accuracy: docs/performance.md), fp32 elsewhere (the generic bf16 kernel is slower than BLAS).
     public static var fastestTraining: Precision { KernelPath.default(for: .bf16) == .avx512 ? .bf16 : .fp32 }
 }
