@@ -1,7 +1,8 @@
 # SentimentKit — the two commands of the README:
 #   make demo   set up everything on a fresh machine, then run the main job
 #   make test   set up everything, then run the whole test suite (release build: numeric code)
-.PHONY: demo test setup build bench clean doctest
+#   make docs   the API reference (DocC), see docs/api.md
+.PHONY: demo test setup build bench docs doctest clean
 
 SWIFT ?= swift
 # Optimisation flags for our own builds only (Package.swift carries no unsafeFlags, so others can depend on us).
@@ -45,6 +46,23 @@ doctest:
 
 bench: build
 	"$(BIN)" bench gemm
+
+# The API reference (docs/api.md): one DocC archive combining the umbrella's catalog (Sources/SentimentKit/
+# SentimentKit.docc) with a page per layer module and the server, from the doc comments. The plugin makes its own
+# debug build: SwiftPM hands swift-symbolgraph-extract every -Xswiftc flag and it rejects -target-cpu and
+# -enable-testing, so the release build cannot serve. The umbrella's pages link into the layers (its dependencies)
+# by symbol, which docc checks; docc cannot resolve a link to the server (not a dependency), so the test below checks
+# that plain link's page. Not part of `make test`: 9-11 min here from a clean .build (docs/api.md).
+DOCS_DIR ?= .build/docs
+DOC_TARGETS := SentimentKit SentimentCore SentimentTensor SentimentData SentimentTokenizers SentimentModels \
+	SentimentTraining SentimentBaselines SentimentEvaluation SentimentPipelines SentimentServer
+
+docs: setup
+	$(SWIFT) package --allow-writing-to-directory "$(DOCS_DIR)" generate-documentation \
+		--enable-experimental-combined-documentation $(addprefix --target ,$(DOC_TARGETS)) --output-path "$(DOCS_DIR)"
+	@test -f "$(DOCS_DIR)/data/documentation/sentimentserver/sentimentserver.json" \
+		|| { echo "docs: no page for SentimentServer, which SentimentKit's overview links to"; exit 1; }
+	@echo "API reference in $(DOCS_DIR): serve it (python3 -m http.server -d $(DOCS_DIR)), open /documentation/sentimentkit"
 
 clean:
 	rm -rf .build

@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.3.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Documentation only: `swift package generate-documentation` (make docs; docs/api.md). Links into no target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // System BLAS: OpenBLAS on Linux (Debian libopenblas-dev); Accelerate is used directly on macOS.
