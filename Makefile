@@ -1,7 +1,8 @@
 # SentimentKit — the two commands of the README:
 #   make demo   set up everything on a fresh machine, then run the main job
-#   make test   set up everything, then run the whole test suite (release build: numeric code)
-.PHONY: demo test setup build bench clean
+#   make test   lint, set up everything, then run the whole test suite (release build: numeric code)
+#   make lint   swift format's rules (.swift-format); any finding fails (`make format` fixes what it can)
+.PHONY: demo test setup build bench clean lint format
 
 SWIFT ?= swift
 # Optimisation flags for our own builds only (Package.swift carries no unsafeFlags, so others can depend on us).
@@ -32,11 +33,22 @@ demo: build
 # (--show-bin-path depends only on the configuration, so BIN is that build's folder too.)
 TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
 
-test: setup
+test: lint setup
 	$(SWIFT) build $(TEST_FLAGS)
 	"$(BIN)" fetch --all
 	$(SWIFT) test $(TEST_FLAGS)
 	SENTIMENT_BIN="$(BIN)" scripts/e2e/run.sh
+
+# swift format ships with the toolchain. Its rules only: the layout pass (--debug-disable-pretty-print turns it off) would
+# re-wrap thousands of our lines (paren-aligned continuations, aligned comments); CONTRIBUTING.md has the details.
+SWIFT_FORMAT_FLAGS := --parallel --recursive --debug-disable-pretty-print
+SWIFT_FILES := Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict $(SWIFT_FORMAT_FLAGS) $(SWIFT_FILES)
+
+format:
+	$(SWIFT) format format --in-place $(SWIFT_FORMAT_FLAGS) $(SWIFT_FILES)
 
 bench: build
 	"$(BIN)" bench gemm
