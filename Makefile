@@ -1,8 +1,9 @@
 # SentimentKit — the two commands of the README:
 #   make demo   set up everything on a fresh machine, then run the main job
-#   make test   set up everything, then run the whole test suite (release build: numeric code)
+#   make test   lint, set up everything, then run the whole test suite (release build: numeric code)
+#   make lint   swift format's rules (.swift-format); any finding fails (`make format` fixes what it can)
 #   make docs   the API reference (DocC), see docs/api.md
-.PHONY: demo test setup build bench docs docs-check doctest clean
+.PHONY: demo test setup build bench docs docs-check doctest clean lint format
 
 SWIFT ?= swift
 # Optimisation flags for our own builds only (Package.swift carries no unsafeFlags, so others can depend on us).
@@ -34,7 +35,7 @@ demo: build
 # (--show-bin-path depends only on the configuration, so BIN is that build's folder too.)
 TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
 
-test: setup
+test: lint setup
 	$(SWIFT) build $(TEST_FLAGS)
 	"$(BIN)" fetch --all
 	$(SWIFT) test $(TEST_FLAGS)
@@ -43,6 +44,17 @@ test: setup
 
 doctest:
 	python3 scripts/doctest.py --bin "$(dir $(BIN))"
+
+# swift format ships with the toolchain. Its rules only: the layout pass (--debug-disable-pretty-print turns it off) would
+# re-wrap thousands of our lines (paren-aligned continuations, aligned comments); CONTRIBUTING.md has the details.
+SWIFT_FORMAT_FLAGS := --parallel --recursive --debug-disable-pretty-print
+SWIFT_FILES := Sources Tests Snippets Package.swift
+
+lint:
+	$(SWIFT) format lint --strict $(SWIFT_FORMAT_FLAGS) $(SWIFT_FILES)
+
+format:
+	$(SWIFT) format format --in-place $(SWIFT_FORMAT_FLAGS) $(SWIFT_FILES)
 
 bench: build
 	"$(BIN)" bench gemm

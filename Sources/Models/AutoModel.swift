@@ -1,5 +1,5 @@
-import SentimentCore
 import Foundation
+import SentimentCore
 import SentimentTensor
 
 /// Options for `AutoModel.load`.

@@ -1,5 +1,5 @@
-import SentimentCore
 import Foundation
+import SentimentCore
 import SentimentTensor
 
 /// One parameter of a loaded model: a read-only pointer into `WeightStorage` plus its shape.

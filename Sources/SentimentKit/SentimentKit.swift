@@ -1,4 +1,5 @@
-// The umbrella module: `import SentimentKit` brings in every layer.
+// swift-format-ignore-file: OrderedImports
+// The umbrella module: `import SentimentKit` brings in every layer, listed bottom up (hence not sorted).
 @_exported import SentimentCore
 @_exported import SentimentTensor
 @_exported import SentimentData

@@ -115,7 +115,8 @@ public final class ModelHost: Sendable {
     }
 
     func refreshThroughputGauges() {
-        state.withLock { $0 }?.allBatchers.forEach { $0.refreshThroughputGauge() }
+        guard let models = state.withLock({ $0 }) else { return }
+        for batcher in models.allBatchers { batcher.refreshThroughputGauge() }
     }
 }
 

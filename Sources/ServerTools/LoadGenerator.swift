@@ -1,6 +1,6 @@
 import Foundation
-import SentimentCore
 import NIOHTTP1
+import SentimentCore
 
 /// Closed-loop load against a server on loopback (`sentiment bench serve`): `concurrency` connections, each
 /// sending `POST /v1/classify` back to back for `duration`. Bounded in time and connections; loopback only.

@@ -76,7 +76,8 @@ public enum KernelPath: String, CaseIterable, Sendable, Comparable {
     /// path this CPU lacks for `precision`.
     public static func onEveryPath(_ label: String, precision: Precision = .fp32,
                                    log: (String) -> Void = { print($0) }, _ body: () throws -> Void) rethrows {
-        try forEachAvailable(for: precision, skipped: { log("kernel path \($0.rawValue) skipped for \(label): \($1)") }) { path in
+        func skipped(_ path: KernelPath, _ why: String) { log("kernel path \(path.rawValue) skipped for \(label): \(why)") }
+        try forEachAvailable(for: precision, skipped: skipped) { path in
             let fallbacks = Precision.allCases.compactMap { p -> String? in
                 let effective = path.effective(for: p)
                 return effective == path ? nil : "\(p.rawValue) runs \(effective.rawValue)"

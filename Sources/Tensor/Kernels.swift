@@ -1,5 +1,5 @@
-import Foundation
 import CKernels
+import Foundation
 import SentimentCore
 
 /// The elementwise and row-wise kernels the encoder needs. Pointer-based, row-major, sizes explicit.

@@ -1,6 +1,6 @@
-import SentimentCore
 import CKernels
 import Foundation
+import SentimentCore
 
 /// Epilogue fused into a packed GEMM, applied to each output tile while it is in cache.
 public enum GEMMEpilogue: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import SentimentCore
 import XCTest
+
 @testable import SentimentBaselines
 
 /// Training on a toy corpus, classify, explain, and the model file: round trip, atomic save, typed errors.

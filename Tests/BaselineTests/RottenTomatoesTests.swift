@@ -1,6 +1,7 @@
 import Foundation
 import SentimentData
 import XCTest
+
 @testable import SentimentBaselines
 
 /// The two baselines on the canonical Rotten Tomatoes split against scikit-learn with the same settings

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentBaselines
 
 /// Our LinearSVC (dual coordinate descent) and LogisticRegression (L-BFGS) against scikit-learn's liblinear and

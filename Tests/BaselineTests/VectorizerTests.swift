@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentBaselines
 
 /// CountVectorizer / TfidfVectorizer against scikit-learn on texts chosen to exercise Unicode `\w`, Python's

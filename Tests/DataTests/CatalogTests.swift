@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentData
 
 final class CatalogTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentData
 
 /// The canonical splits of the catalog corpora (needs `sentiment fetch rotten-tomatoes crowdflower-tweets`).

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ZIPFoundation
+
 @testable import SentimentData
 
 /// Collects fetch events from the fetcher's @Sendable progress callback.

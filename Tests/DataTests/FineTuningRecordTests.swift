@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentData
 
 /// `training_summary.json` as the layers below the trainer read it (the trainer's own test writes one for real).

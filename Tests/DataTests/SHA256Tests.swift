@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentData
 
 /// SHA-256 against the FIPS 180-4 / NIST example vectors and `sha256sum`.

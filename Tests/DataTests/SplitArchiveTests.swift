@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ZIPFoundation
+
 @testable import SentimentData
 
 /// Artifacts split over several wheels (all-mpnet-base-v2: one zip in five PyPI packages), on small synthetic

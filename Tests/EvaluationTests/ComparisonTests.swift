@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentData
 import XCTest
+
 @testable import SentimentEvaluation
 
 final class ComparisonTests: XCTestCase {

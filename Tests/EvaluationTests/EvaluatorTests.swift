@@ -1,6 +1,7 @@
 import Foundation
 import SentimentCore
 import XCTest
+
 @testable import SentimentEvaluation
 
 /// A classifier with fixed answers: "good" → POSITIVE 0.9, "bad" → NEGATIVE 0.8, anything else POSITIVE 0.55.

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import SentimentEvaluation
 import SentimentCore
+import XCTest
+
+@testable import SentimentEvaluation
 
 /// Reads Tests/Fixtures/baselines/NAME (written by scripts/fixtures/baselines.py).
 func fixture(_ name: String) throws -> [String: Any] {

@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentData
 import XCTest
+
 @testable import SentimentEvaluation
 
 /// Threshold selection for triage on synthetic confidences with known answers; Wilson intervals vs scipy.
@@ -32,7 +33,7 @@ final class SelectiveClassificationTests: XCTestCase {
     func testThresholdOnCalibratedSyntheticConfidences() throws {
         var state: UInt64 = 14
         func uniform() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
         let confidences = (0..<20_000).map { _ in 0.5 + 0.5 * uniform() }

@@ -1,6 +1,7 @@
 import Foundation
 import SentimentTensor
 import XCTest
+
 @testable import SentimentModels
 
 /// Every layer's and head's attention probabilities, and attention rollout, against transformers'

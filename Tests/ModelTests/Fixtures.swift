@@ -1,6 +1,7 @@
 import Foundation
 import SentimentTensor
 import XCTest
+
 @testable import SentimentModels
 
 /// Inputs written by scripts/fixtures/models.py: unpadded ids and type ids per sequence (HF tokenizer output).

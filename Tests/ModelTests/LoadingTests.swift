@@ -1,6 +1,7 @@
 import Foundation
 import SentimentTensor
 import XCTest
+
 @testable import SentimentModels
 
 /// Strict loading: every parameter present with its shape, unused tensors refused, clear errors naming the key.

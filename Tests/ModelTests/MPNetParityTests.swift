@@ -1,8 +1,9 @@
 import Foundation
 import SentimentTensor
-import XCTest
-@testable import SentimentModels
 import SentimentTokenizers
+import XCTest
+
+@testable import SentimentModels
 
 /// all-mpnet-base-v2 (MPNet 12×768: relative position bias, RoBERTa-style positions, no token types) against
 /// transformers' MPNetModel and sentence-transformers (scripts/fixtures/mpnet.py), on short, long, accented texts and

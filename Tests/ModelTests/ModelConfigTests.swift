@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentModels
 
 final class ModelConfigTests: XCTestCase {

@@ -1,8 +1,9 @@
 import Foundation
 import SentimentTensor
-import XCTest
-@testable import SentimentModels
 import SentimentTokenizers
+import XCTest
+
+@testable import SentimentModels
 
 /// Every model output against PyTorch/transformers (scripts/fixtures/models.py), max |Δ| ≤ 1e-4.
 final class ModelParityTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import SentimentTensor
 import XCTest
+
 @testable import SentimentModels
 
 final class PackedBatchTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentTensor
 import XCTest
+
 @testable import SentimentModels
 
 /// `LoadOptions.precision`: the encoder's linear layers in bf16 or int8 on the tiny BERT / RoBERTa / MPNet

@@ -3,6 +3,7 @@ import SentimentBaselines
 import SentimentCore
 import SentimentData
 import XCTest
+
 @testable import SentimentPipelines
 
 /// Baseline folders work wherever a model is named: `ModelLocator.classifier` / `load`, pipeline options, `classify --model DIR`.

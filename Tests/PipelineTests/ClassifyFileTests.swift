@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentData
 import XCTest
+
 @testable import SentimentPipelines
 
 /// `classify --file`: the table round trip (every original column and row kept) and the CLI's errors and exit codes.

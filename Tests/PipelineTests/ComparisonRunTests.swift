@@ -4,6 +4,7 @@ import SentimentCore
 import SentimentData
 import SentimentEvaluation
 import XCTest
+
 @testable import SentimentPipelines
 
 /// `sentiment compare`'s workflow on a toy data set in an empty cache: both baselines trained, then cached; the BERT

@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentModels
 import XCTest
+
 @testable import SentimentPipelines
 
 /// `SentimentPipeline.explain` and `sentiment explain`: label and score as `classify` gives them, every token with

@@ -5,6 +5,7 @@ import SentimentModels
 import SentimentTensor
 import SentimentTokenizers
 import XCTest
+
 @testable import SentimentPipelines
 
 /// FillMaskPipeline against HF's fill-mask pipeline (cached splade-tiny-mlm), EmbeddingPipeline against

@@ -3,6 +3,7 @@ import SentimentData
 import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentPipelines
 
 /// `sentiment embed --model all-mpnet-base-v2`: the catalog name resolves to the fetched folder, whose

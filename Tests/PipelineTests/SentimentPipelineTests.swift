@@ -4,6 +4,7 @@ import SentimentData
 import SentimentModels
 import SentimentTokenizers
 import XCTest
+
 @testable import SentimentPipelines
 
 /// SentimentPipeline against HF transformers' text-classification pipeline and against direct model calls.

@@ -2,6 +2,7 @@ import Foundation
 import SentimentCore
 import SentimentServerTools
 import XCTest
+
 @testable import SentimentServer
 
 /// Every route over real HTTP on 127.0.0.1, with exact expected values from the deterministic demo models.

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import SentimentCore
-import enum SentimentPipelines.PipelineError
 import SentimentServer
 import SentimentServerTools
 import XCTest
+
+import enum SentimentPipelines.PipelineError
 
 /// Wraps a classifier and records the size of every call it gets (to see batching from the model's side).
 final class RecordingClassifier: TextClassifier, @unchecked Sendable {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SentimentTensor
 
 /// `sgemm` (system BLAS) against a naive float64 reference, on odd shapes and every transpose combination.
@@ -18,7 +19,7 @@ final class GEMMTests: XCTestCase {
     private func values(_ count: Int, seed: UInt64) -> [Float] {
         var state = seed
         return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
         }
     }

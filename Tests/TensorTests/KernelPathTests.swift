@@ -1,6 +1,7 @@
 import Foundation
 import SentimentCore
 import XCTest
+
 @testable import SentimentTensor
 
 /// Every GEMM path of Sources/CKernels (fp32, bf16, int8 × generic / AVX2 / AVX-512 where this CPU has them; the

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentTensor
 
 /// Every kernel against PyTorch outputs (Tests/Fixtures/kernels/kernels.safetensors, from

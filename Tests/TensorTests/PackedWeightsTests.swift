@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SentimentTensor
 
 /// `PackedWeights` (the inference encoder's GEMM) against a float64 reference and against BLAS, on shapes that hit

@@ -1,6 +1,7 @@
 import CKernels
 import Foundation
 import XCTest
+
 @testable import SentimentTensor
 
 /// The fork-join pool (Sources/CKernels/pool.c) behind `Parallel`: every item runs exactly once, whatever the

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import SentimentTensor
 
 final class SafeTensorsTests: XCTestCase {
@@ -71,7 +72,7 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertEqual(ours.storage.map(\.bitPattern), torch.storage.map(\.bitPattern), name)
         }
         XCTAssertEqual(try file.int64("i64"), (-3..<9).map(Int64.init))
-        XCTAssertEqual(try file.int64("i32"), [-2147483648, -1, 0, 7, 2147483647])
+        XCTAssertEqual(try file.int64("i32"), [-2_147_483_648, -1, 0, 7, 2_147_483_647])
         XCTAssertEqual(try file.tensor("scalar").storage, [4.25])
         XCTAssertEqual(try file.tensor("empty").shape, [0, 3])
         XCTAssertEqual(try file.tensor("f32").shape, [3, 5])

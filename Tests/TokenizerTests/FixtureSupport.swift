@@ -1,7 +1,7 @@
 import Foundation
+import SentimentData
 import XCTest
 
-import SentimentData
 @testable import SentimentTokenizers
 
 /// Fixtures written by scripts/fixtures/tokenizer_parity.py, and the artifacts they were computed from.

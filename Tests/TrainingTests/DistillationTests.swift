@@ -3,6 +3,7 @@ import SentimentCore
 import SentimentData
 import SentimentModels
 import XCTest
+
 @testable import SentimentTraining
 
 /// Whole distillation jobs on the toy data: a trained tiny teacher, its logits in a file, a fresh student.

@@ -2,6 +2,7 @@ import Foundation
 import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// Training parity for every family the encoder loads: tiny random BERT, DistilBERT, RoBERTa and MPNet classifiers

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
-@testable import SentimentTraining
 import SentimentModels
 import SentimentTensor
+import XCTest
+
+@testable import SentimentTraining
 
 /// Temperature scaling, the distillation loss and teacher-logits files against scripts/fixtures/judgement.py.
 final class JudgementTests: XCTestCase {

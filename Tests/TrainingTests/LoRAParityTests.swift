@@ -3,6 +3,7 @@ import SentimentCore
 import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// LoRA against peft (scripts/fixtures/lora.py, on the tiny classifiers of families.py): for each family, adapters

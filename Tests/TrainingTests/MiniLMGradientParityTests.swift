@@ -1,8 +1,9 @@
-import SentimentModels
 import Foundation
 import SentimentData
+import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// Fixtures written by scripts/fixtures/training.py.

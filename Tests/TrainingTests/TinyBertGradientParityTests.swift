@@ -3,6 +3,7 @@ import SentimentCore
 import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// Whole-model checks on a tiny random BERT (C 16, 2 heads, 2 layers): finite differences with dropout ON, freezing,

@@ -1,6 +1,7 @@
-import SentimentModels
 import SentimentCore
+import SentimentModels
 import XCTest
+
 @testable import SentimentTraining
 
 /// Data order, metrics and early stopping: the parts of the trainer that need no model.

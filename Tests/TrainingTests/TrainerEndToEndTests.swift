@@ -1,8 +1,9 @@
-import SentimentModels
 import Foundation
 import SentimentData
+import SentimentModels
 import SentimentTokenizers
 import XCTest
+
 @testable import SentimentTraining
 
 /// Whole fine-tuning jobs (`FineTuning.run`, what `sentiment train` calls): data → tokenizer → trainer → HF folder.

@@ -1,7 +1,8 @@
-import SentimentModels
 import Foundation
+import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// The exported HF folder: what transformers writes for the same model, and a lossless round trip.

@@ -1,7 +1,8 @@
+import Foundation
 import SentimentModels
 import SentimentTensor
-import Foundation
 import XCTest
+
 @testable import SentimentTraining
 
 /// Checkpoints and `resume`: an interrupted and resumed run must be indistinguishable from an uninterrupted one.

@@ -1,6 +1,7 @@
-import SentimentModels
 import Foundation
+import SentimentModels
 import XCTest
+
 @testable import SentimentTraining
 
 /// Shared helpers of the Trainer*Tests: fixture paths, temporary folders, toy examples without a tokenizer.

@@ -1,8 +1,9 @@
-import SentimentModels
 import Foundation
 import SentimentCore
+import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// Finite-difference checks of every backward kernel on tiny shapes. References are written in Double (forward and

@@ -1,8 +1,9 @@
-import SentimentModels
 import Foundation
 import SentimentCore
+import SentimentModels
 import SentimentTensor
 import XCTest
+
 @testable import SentimentTraining
 
 /// AdamW, schedules, clipping and losses against PyTorch values (Tests/Fixtures/training, scripts/fixtures/training.py).

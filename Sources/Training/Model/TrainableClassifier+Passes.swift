@@ -1,5 +1,5 @@
-import SentimentModels
 import Foundation
+import SentimentModels
 import SentimentTensor
 
 // Forward and backward of *ForSequenceClassification over a packed batch: the shared encoder pass

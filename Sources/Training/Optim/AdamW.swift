@@ -1,7 +1,6 @@
-import SentimentModels
 import Foundation
+import SentimentModels
 import SentimentTensor
-
 
 /// torch.optim.AdamW (single-tensor CPU path, amsgrad off), over a whole `ParameterStore` in one loop:
 ///

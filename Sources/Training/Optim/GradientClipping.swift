@@ -1,5 +1,5 @@
-import SentimentModels
 import Foundation
+import SentimentModels
 import SentimentTensor
 
 /// torch.nn.utils.clip_grad_norm_ over the trainable entries: returns the global L2 norm BEFORE clipping and scales

@@ -1,6 +1,6 @@
-import SentimentModels
 import Foundation
 import SentimentCore
+import SentimentModels
 import SentimentTensor
 
 /// Everything besides the big arrays that a resumed run needs to continue EXACTLY where the checkpoint was taken.
