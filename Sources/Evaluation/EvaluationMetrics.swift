@@ -31,8 +31,11 @@ public struct EvaluationMetrics: Codable, Sendable, Equatable {
     public var macroF1: Double { macroAverage.f1 }
 
     /// - Parameters:
-    ///   - gold, predicted: class ids in 0..<labels.count.
+    ///   - labels: the class names, in class-id order.
+    ///   - gold: the true class ids, in 0..<labels.count.
+    ///   - predicted: the predicted class ids, in 0..<labels.count.
     ///   - probabilities: (N, labels.count) scores per class, or nil.
+    ///   - bins: equal-width confidence bins of the calibration error and the reliability diagram.
     public init(labels: [String], gold: [Int], predicted: [Int], probabilities: [[Double]]? = nil, bins: Int = 10) throws {
         let k = labels.count
         guard k >= 1 else { throw EvaluationError.invalidInput("no labels") }

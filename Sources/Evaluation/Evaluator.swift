@@ -39,10 +39,17 @@ public struct EvaluationResult: Codable, Sendable {
 public enum Evaluator {
     /// Classifies `texts` in batches and scores the predictions against `gold`.
     /// - Parameters:
+    ///   - classifier: the model (a pipeline, a baseline: anything `TextClassifier`).
+    ///   - texts: the texts to classify.
+    ///   - gold: each text's true label, by name.
     ///   - labels: the data set's class names (the rows / columns of the confusion matrix); model labels that mean
     ///     none of them (see `LabelAlignment`) are appended.
     ///   - temperature: the classifier's scores are softmax(z / T) (a calibrated `SentimentPipeline`): the result
     ///     also carries the metrics of softmax(z), recovered exactly as p_k^T / Σ_j p_j^T, without a second pass.
+    ///   - data: the data set's name, for the report.
+    ///   - split: the split's name, for the report.
+    ///   - reviewThreshold: texts below this confidence are listed for review (with every misclassified one).
+    ///   - batchSize: texts per `classify` call.
     public static func evaluate(_ classifier: any TextClassifier, texts: [String], gold: [String], labels: [String],
                                 data: String, split: String, reviewThreshold: Double = 0.6,
                                 batchSize: Int = 256, temperature: Double? = nil) throws -> EvaluationResult {

@@ -10,7 +10,9 @@ public enum LengthBucketedBatches {
     /// Batches of example indices covering every example exactly once. The last batch of a window may be short.
     /// - Parameters:
     ///   - lengths: token count of each example (index = example index).
+    ///   - batchSize: examples per batch.
     ///   - windowBatches: how many batches' worth of examples are sorted together (50 as in HF's sampler).
+    ///   - rng: the data-order generator (seeded; a checkpoint stores its state).
     public static func plan(
         lengths: [Int], batchSize: Int, windowBatches: Int = 50, rng: inout SeededGenerator
     ) -> [[Int]] {
